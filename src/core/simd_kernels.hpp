@@ -10,11 +10,26 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include <cmath>
 #include <cstddef>
+#include <math.h>
 
 namespace fluxforge::kernels::detail {
 namespace {
+
+// Scalar helpers of our own rather than std::fabs / std::sqrt: those are inline functions with
+// external linkage, so an unoptimised build would emit them here, compiled for this instruction
+// set, and the linker could pick this copy for callers anywhere in the program.
+inline float absoluteValue(float x) noexcept {
+    return x < 0.0f ? -x : x;
+}
+
+inline float squareRoot(float x) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_sqrtf(x);
+#else
+    return ::sqrtf(x); // the C library's function, not compiled in this unit
+#endif
+}
 
 template <class Arch>
 struct SimdKernels {
@@ -156,7 +171,7 @@ struct SimdKernels {
         }
         float m = horizontalMax(xsimd::max(xsimd::max(m0, m1), xsimd::max(m2, m3)));
         for (; i < n; ++i) {
-            const float a = std::fabs(src[i]);
+            const float a = absoluteValue(src[i]);
             m = a > m ? a : m;
         }
         return m;
@@ -186,7 +201,7 @@ struct SimdKernels {
         for (; i < n; ++i) {
             sum += src[i] * src[i];
         }
-        return std::sqrt(sum / static_cast<float>(n));
+        return squareRoot(sum / static_cast<float>(n));
     }
 
     static constexpr KernelTable table(InstructionSet set, std::string_view name) noexcept {

@@ -6,6 +6,9 @@ set(problems "")
 foreach(object IN LISTS objects)
     if(object MATCHES "kernels_(avx2|avx512)\\.cpp\\.o(bj)?$")
         set(isa "${CMAKE_MATCH_1}")
+        if(isa STREQUAL "avx2")
+            set(isa "avx") # the AVX2 kernels use xsimd's AVX register types too
+        endif()
         execute_process(COMMAND "${NM}" -C --defined-only "${object}"
                         OUTPUT_VARIABLE symbols RESULT_VARIABLE result)
         if(NOT result EQUAL 0)
