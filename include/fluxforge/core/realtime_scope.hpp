@@ -27,7 +27,9 @@ public:
         __rtsan_realtime_exit();
     }
 #else
-    RealtimeScope() noexcept = default;
+    // User-provided (not defaulted), so a scope object never draws an unused-variable warning.
+    RealtimeScope() noexcept {} // NOLINT(modernize-use-equals-default)
+    ~RealtimeScope() {}         // NOLINT(modernize-use-equals-default)
 #endif
     RealtimeScope(const RealtimeScope&) = delete;
     RealtimeScope& operator=(const RealtimeScope&) = delete;
@@ -54,7 +56,8 @@ public:
         __rtsan_on();
     }
 #else
-    RealtimeScopeExemption() noexcept = default;
+    RealtimeScopeExemption() noexcept {} // NOLINT(modernize-use-equals-default)
+    ~RealtimeScopeExemption() {}         // NOLINT(modernize-use-equals-default)
 #endif
     RealtimeScopeExemption(const RealtimeScopeExemption&) = delete;
     RealtimeScopeExemption& operator=(const RealtimeScopeExemption&) = delete;

@@ -1,0 +1,123 @@
+// Graph: the editable description of an audio graph (nodes, ports, connections).
+#pragma once
+
+#include <fluxforge/core/error.hpp>
+#include <fluxforge/core/types.hpp>
+#include <fluxforge/graph/node.hpp>
+#include <fluxforge/graph/node_id.hpp>
+
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace fluxforge {
+
+/// The channel counts of a graph's two endpoints: the device input it may read and the output it
+/// renders.
+struct GraphConfig {
+    ChannelCount inputChannels = 0;
+    ChannelCount outputChannels = 2;
+};
+
+/// An editable audio graph. It owns its nodes (shared with the plans compiled from it, so a node
+/// outlives its removal until no running plan uses it), gives each a stable NodeId, and records
+/// connections from output ports to input ports. Every graph has two built-in endpoints:
+/// `input()`, a source whose one output port carries the device's input, and `output()`, a sink
+/// whose one input port is what the engine plays.
+///
+/// Several connections into one input port are summed. The order is fixed and documented
+/// (docs/graph.md): sources sorted by (node id, port), added as a balanced pairwise tree, so the
+/// sum is bit-identical however the graph was edited and whichever executor runs it.
+///
+/// Edits check what they can at once and throw fluxforge::Error naming the problem, leaving the
+/// graph unchanged. Cycles are found by compile(), which needs the whole graph.
+///
+/// Thread: one control thread at a time (not synchronised). Real-time safe: no. Allocates: yes.
+class Graph {
+public:
+    explicit Graph(GraphConfig config = {});
+
+    /// Adds a node and returns its new id. `name` appears in error messages, traces and DOT
+    /// output; it defaults to "node<id>".
+    NodeId add(std::shared_ptr<Node> node, std::string name = {});
+
+    /// Removes a node and every connection to or from it. The endpoints cannot be removed.
+    void remove(NodeId id);
+
+    /// Connects an output port to an input port. Both nodes must exist, the ports must exist,
+    /// their channel counts must agree, and the connection must not exist already.
+    void connect(OutputPort from, InputPort to);
+
+    /// Shorthand: port 0 of `from` to port 0 of `to`.
+    void connect(NodeId from, NodeId to) { connect(OutputPort{from, 0}, InputPort{to, 0}); }
+
+    /// Removes a connection; throws if there is none.
+    void disconnect(OutputPort from, InputPort to);
+    void disconnect(NodeId from, NodeId to) { disconnect(OutputPort{from, 0}, InputPort{to, 0}); }
+
+    [[nodiscard]] NodeId input() const noexcept { return inputId_; }
+    [[nodiscard]] NodeId output() const noexcept { return outputId_; }
+    [[nodiscard]] const GraphConfig& config() const noexcept { return config_; }
+
+    [[nodiscard]] bool contains(NodeId id) const noexcept;
+
+    /// The id of a node object in this graph, or an invalid id if it is not in it.
+    [[nodiscard]] NodeId find(const Node& node) const noexcept;
+
+    /// The node with this id; throws if there is none.
+    [[nodiscard]] const std::shared_ptr<Node>& node(NodeId id) const;
+
+    /// The node with this id as a T; throws if there is none or it is not a T.
+    template <typename T>
+    [[nodiscard]] std::shared_ptr<T> nodeAs(NodeId id) const;
+
+    [[nodiscard]] const std::string& name(NodeId id) const;
+
+    /// "name (#id)", the way messages refer to a node.
+    [[nodiscard]] std::string describe(NodeId id) const;
+
+    /// The ids of all nodes, endpoints included, in increasing order.
+    [[nodiscard]] std::vector<NodeId> nodeIds() const;
+    [[nodiscard]] std::size_t nodeCount() const noexcept { return liveCount_; }
+
+    /// All connections, in the order they were made.
+    [[nodiscard]] std::span<const Connection> connections() const noexcept { return connections_; }
+
+    /// The largest id ever given out (ids run 1..maxId(), some possibly removed).
+    [[nodiscard]] std::uint32_t maxId() const noexcept {
+        return static_cast<std::uint32_t>(entries_.size());
+    }
+
+private:
+    struct Entry {
+        std::shared_ptr<Node> node; // null once removed
+        std::string name;
+    };
+
+    const Entry& entry(NodeId id) const;
+
+    GraphConfig config_;
+    std::vector<Entry> entries_; // entries_[id - 1]
+    std::vector<Connection> connections_;
+    std::unordered_map<const Node*, NodeId> idsByNode_;
+    std::size_t liveCount_ = 0;
+    NodeId inputId_;
+    NodeId outputId_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Inline definitions
+
+template <typename T>
+std::shared_ptr<T> Graph::nodeAs(NodeId id) const {
+    auto typed = std::dynamic_pointer_cast<T>(node(id));
+    if (typed == nullptr) {
+        throw Error("node " + describe(id) + " is not of the requested type");
+    }
+    return typed;
+}
+
+} // namespace fluxforge

@@ -1,0 +1,299 @@
+// Plan: a compiled, immutable execution plan of a Graph, and the buffers one block runs in.
+#pragma once
+
+#include <fluxforge/core/assert.hpp>
+#include <fluxforge/core/buffer_view.hpp>
+#include <fluxforge/core/kernels.hpp>
+#include <fluxforge/core/types.hpp>
+#include <fluxforge/graph/node.hpp>
+#include <fluxforge/graph/node_id.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace fluxforge {
+
+/// Position of a node in a plan's topological order.
+using TaskIndex = std::uint32_t;
+inline constexpr TaskIndex kNoTask = ~TaskIndex{0};
+
+/// The largest block a plan may be compiled for, and the sample rates it accepts.
+inline constexpr FrameCount kMaxBlockSizeLimit = 16384;
+inline constexpr SampleRate kMinSampleRate = 8000.0;
+inline constexpr SampleRate kMaxSampleRate = 768000.0;
+
+/// What a plan is compiled for. Nodes are prepared with these settings.
+struct CompileSettings {
+    SampleRate sampleRate = 48000.0;
+    FrameCount maxBlockSize = 512; ///< 1..kMaxBlockSizeLimit; larger host blocks are split
+};
+
+/// The block a plan is asked to render.
+struct BlockInfo {
+    FrameCount numFrames = 0;  ///< 1..maxBlockSize
+    SampleTime blockStart = 0; ///< engine clock of the first frame
+};
+
+namespace detail {
+class PlanBuilder;
+}
+
+/// An immutable execution plan: the graph's nodes in a topological order, in flat arrays
+/// (predecessors and successors, initial dependency counts, critical-path ranks), and the buffer
+/// slots their ports use. Executors decide the order tasks run in; `runTask` does the rest.
+///
+/// Structure queries: Thread: any. Real-time safe: yes. Allocates: no.
+/// `prepareBlock` / `runTask`: Thread: audio or worker (a task runs on one thread at a time, after
+/// all its predecessors of the same block). Real-time safe: yes. Allocates: no.
+///
+/// A plan owns shares of its nodes, so a node removed from the graph lives until every plan that
+/// runs it is destroyed (on a control thread).
+class Plan {
+public:
+    Plan(const Plan&) = delete;
+    Plan& operator=(const Plan&) = delete;
+    ~Plan() = default;
+
+    // ---- Structure ----------------------------------------------------------------------------
+
+    [[nodiscard]] const CompileSettings& settings() const noexcept { return settings_; }
+    [[nodiscard]] std::size_t numTasks() const noexcept { return nodes_.size(); }
+
+    [[nodiscard]] Node& node(TaskIndex task) const noexcept { return *nodes_[task]; }
+    [[nodiscard]] NodeId nodeId(TaskIndex task) const noexcept { return ids_[task]; }
+    [[nodiscard]] const std::string& nodeName(TaskIndex task) const noexcept {
+        return names_[task];
+    }
+
+    /// The task of a node, or kNoTask if the node is not in this plan.
+    [[nodiscard]] TaskIndex taskOf(NodeId id) const noexcept;
+
+    [[nodiscard]] std::span<const TaskIndex> predecessors(TaskIndex task) const noexcept;
+    [[nodiscard]] std::span<const TaskIndex> successors(TaskIndex task) const noexcept;
+    /// Number of distinct predecessors: what a task waits for in each block.
+    [[nodiscard]] std::uint32_t initialDependencies(TaskIndex task) const noexcept;
+    /// Tasks with no predecessors, ready at the start of every block.
+    [[nodiscard]] std::span<const TaskIndex> sourceTasks() const noexcept { return sources_; }
+
+    /// Estimated cost of a task for one full block, in nanoseconds.
+    [[nodiscard]] double cost(TaskIndex task) const noexcept { return costs_[task]; }
+    /// Critical-path rank: cost(task) + the highest rank among its successors.
+    [[nodiscard]] double rank(TaskIndex task) const noexcept { return ranks_[task]; }
+
+    [[nodiscard]] TaskIndex inputTask() const noexcept { return inputTask_; }
+    [[nodiscard]] TaskIndex outputTask() const noexcept { return outputTask_; }
+
+    /// Number of distinct buffer slots (excluding the shared silence) and their total size.
+    [[nodiscard]] std::size_t numBufferSlots() const noexcept { return slotChannels_.size(); }
+    [[nodiscard]] std::size_t bufferBytes() const noexcept {
+        return storageFloats_ * sizeof(float);
+    }
+    /// The slot an output port renders into.
+    [[nodiscard]] std::uint32_t outputSlot(TaskIndex task, PortIndex port) const noexcept;
+    /// The slot an input port's view reads: its one source's output slot, the slot its sources are
+    /// summed into, or kSilenceSlot when nothing is connected.
+    [[nodiscard]] std::uint32_t inputSlot(TaskIndex task, PortIndex port) const noexcept;
+    /// Whether the task sums several sources into an input port (writing inputSlot()).
+    [[nodiscard]] bool sumsInput(TaskIndex task, PortIndex port) const noexcept;
+    static constexpr std::uint32_t kSilenceSlot = ~std::uint32_t{0} - 1;
+
+    // ---- Running a block ------------------------------------------------------------------------
+
+    /// Sets every port view to `numFrames` frames. Call once per block, before any runTask().
+    void prepareBlock(FrameCount numFrames) noexcept;
+
+    /// Gathers the task's inputs (summing several connections into one port), brings its
+    /// parameters up to date and processes its node.
+    void runTask(TaskIndex task, const BlockInfo& block) noexcept;
+
+    /// The output views of a task for the current block (valid after prepareBlock()).
+    [[nodiscard]] std::span<const BufferView> outputViews(TaskIndex task) const noexcept;
+
+private:
+    friend class detail::PlanBuilder;
+    Plan() = default;
+
+    static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+
+    // How one input port gets its signal.
+    struct InputPortPlan {
+        std::uint32_t firstLeaf = 0; // into leaves_: source slots in canonical order
+        std::uint32_t numLeaves = 0; // 0: silence; 1 and no gather slot: reads the source directly
+        std::uint32_t gatherSlot = kNoSlot; // where several leaves are summed
+        ChannelCount channels = 0;
+    };
+
+    struct AlignedDelete {
+        void operator()(float* p) const noexcept {
+            ::operator delete[](p, std::align_val_t{kBufferAlignment});
+        }
+    };
+
+    void gather(const InputPortPlan& port, FrameCount numFrames) noexcept;
+    const float* leafChannel(std::uint32_t leaf, ChannelCount channel) const noexcept {
+        return channelPointers_[slotFirstChannel_[leaves_[leaf]] + channel];
+    }
+
+    // ---- set once by the compiler --------------------------------------------------------------
+    CompileSettings settings_;
+    std::vector<std::shared_ptr<Node>> owners_;
+    std::vector<Node*> nodes_;
+    std::vector<NodeId> ids_;
+    std::vector<std::string> names_;
+    std::vector<TaskIndex> taskById_; // indexed by NodeId::value
+    std::vector<std::uint32_t> predecessorOffsets_;
+    std::vector<TaskIndex> predecessors_;
+    std::vector<std::uint32_t> successorOffsets_;
+    std::vector<TaskIndex> successors_;
+    std::vector<std::uint32_t> dependencyCounts_;
+    std::vector<TaskIndex> sources_;
+    std::vector<double> costs_;
+    std::vector<double> ranks_;
+    TaskIndex inputTask_ = kNoTask;
+    TaskIndex outputTask_ = kNoTask;
+
+    std::vector<std::uint32_t> inputPortOffsets_; // per task, into inputPorts_ / inputViews_
+    std::vector<InputPortPlan> inputPorts_;
+    std::vector<std::uint32_t> leaves_;            // slot of each summed source
+    std::vector<std::uint32_t> outputPortOffsets_; // per task, into outputSlots_ / outputViews_
+    std::vector<std::uint32_t> outputSlots_;
+
+    std::vector<ChannelCount> slotChannels_;      // per slot; the silence slot comes last
+    std::vector<std::uint32_t> slotFirstChannel_; // per slot, into channelPointers_
+    std::vector<float*> channelPointers_;         // every slot's channels, maxBlockSize each
+    std::unique_ptr<float[], AlignedDelete> storage_;
+    std::size_t storageFloats_ = 0;
+
+    // ---- audio thread (and the workers it hands tasks to) ------------------------------------
+    FrameCount viewFrames_ = 0;
+    std::vector<ConstBufferView> inputViews_;
+    std::vector<BufferView> outputViews_;
+};
+
+// ------------------------------------------------------------------------------------------------
+// Inline definitions
+
+inline TaskIndex Plan::taskOf(NodeId id) const noexcept {
+    return id.value < taskById_.size() ? taskById_[id.value] : kNoTask;
+}
+
+inline std::span<const TaskIndex> Plan::predecessors(TaskIndex task) const noexcept {
+    return {predecessors_.data() + predecessorOffsets_[task],
+            predecessors_.data() + predecessorOffsets_[task + 1]};
+}
+
+inline std::span<const TaskIndex> Plan::successors(TaskIndex task) const noexcept {
+    return {successors_.data() + successorOffsets_[task],
+            successors_.data() + successorOffsets_[task + 1]};
+}
+
+inline std::uint32_t Plan::initialDependencies(TaskIndex task) const noexcept {
+    return dependencyCounts_[task];
+}
+
+inline std::uint32_t Plan::outputSlot(TaskIndex task, PortIndex port) const noexcept {
+    return outputSlots_[outputPortOffsets_[task] + port];
+}
+
+inline std::uint32_t Plan::inputSlot(TaskIndex task, PortIndex port) const noexcept {
+    const InputPortPlan& plan = inputPorts_[inputPortOffsets_[task] + port];
+    if (plan.gatherSlot != kNoSlot) {
+        return plan.gatherSlot;
+    }
+    return plan.numLeaves == 1 ? leaves_[plan.firstLeaf] : kSilenceSlot;
+}
+
+inline bool Plan::sumsInput(TaskIndex task, PortIndex port) const noexcept {
+    return inputPorts_[inputPortOffsets_[task] + port].gatherSlot != kNoSlot;
+}
+
+inline std::span<const BufferView> Plan::outputViews(TaskIndex task) const noexcept {
+    return {outputViews_.data() + outputPortOffsets_[task],
+            outputViews_.data() + outputPortOffsets_[task + 1]};
+}
+
+inline void Plan::prepareBlock(FrameCount numFrames) noexcept {
+    FLUXFORGE_ASSERT(numFrames > 0 && numFrames <= settings_.maxBlockSize,
+                     "block size outside what the plan was compiled for");
+    if (numFrames == viewFrames_) {
+        return;
+    }
+    for (ConstBufferView& view : inputViews_) {
+        view = ConstBufferView(view.channelPointers(), view.numChannels(), numFrames);
+    }
+    for (BufferView& view : outputViews_) {
+        view = BufferView(view.channelPointers(), view.numChannels(), numFrames);
+    }
+    viewFrames_ = numFrames;
+}
+
+inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
+    FLUXFORGE_ASSERT(block.numFrames == viewFrames_,
+                     "prepareBlock() was not called for this block");
+    const std::uint32_t firstInput = inputPortOffsets_[task];
+    const std::uint32_t endInput = inputPortOffsets_[task + 1];
+    for (std::uint32_t p = firstInput; p < endInput; ++p) {
+        if (inputPorts_[p].gatherSlot != kNoSlot) {
+            gather(inputPorts_[p], block.numFrames);
+        }
+    }
+    Node& node = *nodes_[task];
+    ProcessContext context;
+    context.numFrames = block.numFrames;
+    context.sampleRate = settings_.sampleRate;
+    context.blockStart = block.blockStart;
+    context.inputs = {inputViews_.data() + firstInput, inputViews_.data() + endInput};
+    context.outputs = outputViews(task);
+    context.parameters = node.updateParameters(block.numFrames);
+    node.process(context);
+}
+
+// Sums the port's sources as a balanced pairwise tree: the first floor(k/2) sources form the left
+// subtree, the rest the right, recursively. Done in chunks small enough that every level's partial
+// sum fits in a scratch array on the stack, so no thread needs scratch memory of its own and any
+// executor computes the very same bits.
+inline void Plan::gather(const InputPortPlan& port, FrameCount numFrames) noexcept {
+    constexpr FrameCount kChunk = 128;
+    constexpr std::uint32_t kMaxDepth = 32;
+    alignas(kBufferAlignment) float scratch[kMaxDepth][kChunk];
+
+    struct Tree {
+        const Plan& plan;
+        ChannelCount channel;
+        FrameCount offset;
+        FrameCount frames;
+        float (*scratch)[kChunk];
+
+        void sum(std::uint32_t first, std::uint32_t count, float* out,
+                 std::uint32_t depth) const noexcept {
+            if (count == 1) {
+                kernels::copy(out, plan.leafChannel(first, channel) + offset, frames);
+                return;
+            }
+            const std::uint32_t left = count / 2;
+            sum(first, left, out, depth + 1);
+            if (count - left == 1) {
+                kernels::mixAdd(out, plan.leafChannel(first + left, channel) + offset, frames);
+            } else {
+                float* partial = scratch[depth];
+                sum(first + left, count - left, partial, depth + 1);
+                kernels::mixAdd(out, partial, frames);
+            }
+        }
+    };
+
+    float* const* outChannels = channelPointers_.data() + slotFirstChannel_[port.gatherSlot];
+    for (ChannelCount c = 0; c < port.channels; ++c) {
+        for (FrameCount offset = 0; offset < numFrames; offset += kChunk) {
+            const FrameCount frames = numFrames - offset < kChunk ? numFrames - offset : kChunk;
+            const Tree tree{*this, c, offset, frames, scratch};
+            tree.sum(port.firstLeaf, port.numLeaves, outChannels[c] + offset, 0);
+        }
+    }
+}
+
+} // namespace fluxforge

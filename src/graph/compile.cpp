@@ -1,0 +1,487 @@
+// compile(): validation, topological order, critical-path ranks, input plans and buffer slots.
+#include <fluxforge/graph/compile.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace fluxforge {
+
+void validateSettings(const CompileSettings& settings) {
+    if (!(settings.sampleRate >= kMinSampleRate && settings.sampleRate <= kMaxSampleRate)) {
+        std::ostringstream message;
+        message << "sample rate " << settings.sampleRate << " Hz is outside the supported range "
+                << kMinSampleRate << ".." << kMaxSampleRate << " Hz";
+        throw Error(message.str());
+    }
+    if (settings.maxBlockSize == 0) {
+        throw Error("block size 0 is invalid: a block has 1.." +
+                    std::to_string(kMaxBlockSizeLimit) + " frames");
+    }
+    if (settings.maxBlockSize > kMaxBlockSizeLimit) {
+        throw Error("block size " + std::to_string(settings.maxBlockSize) +
+                    " is above the maximum of " + std::to_string(kMaxBlockSizeLimit) + " frames");
+    }
+}
+
+namespace detail {
+
+class PlanBuilder {
+public:
+    PlanBuilder(const Graph& graph, const CompileSettings& settings)
+        : graph_(graph)
+        , settings_(settings)
+        , plan_(new Plan) {}
+
+    std::unique_ptr<Plan> build() {
+        validateSettings(settings_);
+        collectNodes();
+        validateConnections();
+        sortTopologically();
+        buildEdges();
+        planInputPorts();
+        assignSlots();
+        prepareNodes();
+        allocateBuffers();
+        return std::move(plan_);
+    }
+
+private:
+    struct SlotUse {
+        std::uint32_t slot;
+        std::uint32_t generation;
+    };
+
+    // ---- nodes and connections, in graph order (index = position in ids_) ----
+
+    void collectNodes() {
+        const std::vector<NodeId> ids = graph_.nodeIds();
+        graphIndexById_.assign(graph_.maxId() + 1, kNoTask);
+        for (NodeId id : ids) {
+            graphIndexById_[id.value] = static_cast<std::uint32_t>(ids_.size());
+            ids_.push_back(id);
+            properties_.push_back(graph_.node(id)->properties());
+        }
+    }
+
+    std::uint32_t graphIndexOf(NodeId id, const Connection& c) const {
+        if (!id.isValid() || id.value >= graphIndexById_.size() ||
+            graphIndexById_[id.value] == kNoTask) {
+            throw Error("connection " + describe(c) + " refers to unknown or removed node #" +
+                        std::to_string(id.value));
+        }
+        return graphIndexById_[id.value];
+    }
+
+    std::string describe(const Connection& c) const {
+        return describeNode(c.source.node) + ":out" + std::to_string(c.source.port) + " -> " +
+               describeNode(c.destination.node) + ":in" + std::to_string(c.destination.port);
+    }
+
+    std::string describeNode(NodeId id) const { return graph_.describe(id); }
+
+    void validateConnections() {
+        for (const Connection& c : graph_.connections()) {
+            const std::uint32_t from = graphIndexOf(c.source.node, c);
+            const std::uint32_t to = graphIndexOf(c.destination.node, c);
+            const NodeProperties& source = properties_[from];
+            const NodeProperties& destination = properties_[to];
+            if (c.source.port >= source.outputs.size()) {
+                throw Error("connection " + describe(c) + ": " + describeNode(c.source.node) +
+                            " has no output port " + std::to_string(c.source.port) + " (it has " +
+                            std::to_string(source.outputs.size()) + ")");
+            }
+            if (c.destination.port >= destination.inputs.size()) {
+                throw Error("connection " + describe(c) + ": " + describeNode(c.destination.node) +
+                            " has no input port " + std::to_string(c.destination.port) +
+                            " (it has " + std::to_string(destination.inputs.size()) + ")");
+            }
+            const ChannelCount out = source.outputs[c.source.port].channels;
+            const ChannelCount in = destination.inputs[c.destination.port].channels;
+            if (out != in) {
+                throw Error("connection " + describe(c) + ": channel mismatch, the output has " +
+                            std::to_string(out) + " channel(s) and the input " +
+                            std::to_string(in));
+            }
+            edges_.push_back({from, to});
+        }
+    }
+
+    // Kahn's algorithm over node indices in id order, so the same graph always gives the same
+    // order. Nodes left over lie on or behind a cycle; one cycle among them is reported.
+    void sortTopologically() {
+        const std::size_t n = ids_.size();
+        std::sort(edges_.begin(), edges_.end());
+        edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
+        outOffsets_.assign(n + 1, 0);
+        for (const auto& [from, to] : edges_) {
+            ++outOffsets_[from + 1];
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            outOffsets_[i + 1] += outOffsets_[i];
+        }
+        outTargets_.resize(edges_.size());
+        std::vector<std::uint32_t> fill(outOffsets_.begin(), outOffsets_.end() - 1);
+        std::vector<std::uint32_t> inDegree(n, 0);
+        for (const auto& [from, to] : edges_) {
+            outTargets_[fill[from]++] = to;
+            ++inDegree[to];
+        }
+
+        order_.reserve(n);
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (inDegree[i] == 0) {
+                order_.push_back(i);
+            }
+        }
+        for (std::size_t head = 0; head < order_.size(); ++head) {
+            const std::uint32_t i = order_[head];
+            for (std::uint32_t e = outOffsets_[i]; e < outOffsets_[i + 1]; ++e) {
+                if (--inDegree[outTargets_[e]] == 0) {
+                    order_.push_back(outTargets_[e]);
+                }
+            }
+        }
+        if (order_.size() != n) {
+            throw Error(describeCycle(inDegree));
+        }
+        taskOfIndex_.assign(n, kNoTask);
+        for (std::uint32_t t = 0; t < n; ++t) {
+            taskOfIndex_[order_[t]] = t;
+        }
+    }
+
+    // Every node with a non-zero remaining in-degree has a predecessor that also has one, so
+    // walking predecessors backwards from any of them must revisit a node: that loop is a cycle.
+    std::string describeCycle(const std::vector<std::uint32_t>& inDegree) const {
+        const std::size_t n = ids_.size();
+        std::vector<std::vector<std::uint32_t>> blockedPredecessors(n);
+        for (const auto& [from, to] : edges_) {
+            if (inDegree[from] > 0 && inDegree[to] > 0) {
+                blockedPredecessors[to].push_back(from);
+            }
+        }
+        std::uint32_t start = 0;
+        while (inDegree[start] == 0) {
+            ++start;
+        }
+        std::vector<std::uint32_t> visitedAt(n, kNoTask);
+        std::vector<std::uint32_t> walk;
+        std::uint32_t current = start;
+        while (visitedAt[current] == kNoTask) {
+            visitedAt[current] = static_cast<std::uint32_t>(walk.size());
+            walk.push_back(current);
+            current = blockedPredecessors[current].front();
+        }
+        // walk[visitedAt[current]..] followed backwards is the cycle; print it forwards.
+        std::vector<std::uint32_t> cycle(walk.begin() + visitedAt[current], walk.end());
+        std::reverse(cycle.begin(), cycle.end());
+        std::string text = "the graph has a cycle: ";
+        for (std::uint32_t i : cycle) {
+            text += describeNode(ids_[i]) + " -> ";
+        }
+        text += describeNode(ids_[cycle.front()]);
+        return text;
+    }
+
+    // ---- tasks (index = position in the topological order) ----
+
+    void buildEdges() {
+        Plan& p = *plan_;
+        const std::size_t n = order_.size();
+        p.settings_ = settings_;
+        p.owners_.reserve(n);
+        p.nodes_.reserve(n);
+        p.ids_.reserve(n);
+        p.names_.reserve(n);
+        p.taskById_.assign(graph_.maxId() + 1, kNoTask);
+        for (std::uint32_t t = 0; t < n; ++t) {
+            const NodeId id = ids_[order_[t]];
+            p.owners_.push_back(graph_.node(id));
+            p.nodes_.push_back(p.owners_.back().get());
+            p.ids_.push_back(id);
+            p.names_.push_back(graph_.name(id));
+            p.taskById_[id.value] = t;
+        }
+        p.inputTask_ = p.taskById_[graph_.input().value];
+        p.outputTask_ = p.taskById_[graph_.output().value];
+
+        // Successors and predecessors in task space, each list sorted.
+        std::vector<std::pair<TaskIndex, TaskIndex>> taskEdges;
+        taskEdges.reserve(edges_.size());
+        for (const auto& [from, to] : edges_) {
+            taskEdges.push_back({taskOfIndex_[from], taskOfIndex_[to]});
+        }
+        std::sort(taskEdges.begin(), taskEdges.end());
+        toCsr(taskEdges, n, p.successorOffsets_, p.successors_, false);
+        toCsr(taskEdges, n, p.predecessorOffsets_, p.predecessors_, true);
+        p.dependencyCounts_.resize(n);
+        for (TaskIndex t = 0; t < n; ++t) {
+            p.dependencyCounts_[t] = p.predecessorOffsets_[t + 1] - p.predecessorOffsets_[t];
+            if (p.dependencyCounts_[t] == 0) {
+                p.sources_.push_back(t);
+            }
+        }
+
+        p.costs_.resize(n);
+        p.ranks_.resize(n);
+        for (TaskIndex t = 0; t < n; ++t) {
+            const double perFrame = properties_[order_[t]].estimatedCostPerFrame;
+            p.costs_[t] = (std::isfinite(perFrame) && perFrame > 0.0 ? perFrame : 1.0) *
+                          static_cast<double>(settings_.maxBlockSize);
+        }
+        for (TaskIndex t = static_cast<TaskIndex>(n); t-- > 0;) {
+            double longest = 0.0;
+            for (TaskIndex s : p.successors(t)) {
+                longest = std::max(longest, p.ranks_[s]);
+            }
+            p.ranks_[t] = p.costs_[t] + longest;
+        }
+    }
+
+    static void toCsr(std::vector<std::pair<TaskIndex, TaskIndex>>& edges, std::size_t n,
+                      std::vector<std::uint32_t>& offsets, std::vector<TaskIndex>& targets,
+                      bool reversed) {
+        if (reversed) {
+            std::sort(edges.begin(), edges.end(), [](const auto& a, const auto& b) {
+                return std::pair(a.second, a.first) < std::pair(b.second, b.first);
+            });
+        }
+        offsets.assign(n + 1, 0);
+        targets.clear();
+        targets.reserve(edges.size());
+        for (const auto& [from, to] : edges) {
+            ++offsets[(reversed ? to : from) + 1];
+            targets.push_back(reversed ? from : to);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            offsets[i + 1] += offsets[i];
+        }
+    }
+
+    // Each input port: silence, a direct view of one source, or a sum over its sources sorted by
+    // (source node id, source port) into a gather slot of its own.
+    void planInputPorts() {
+        Plan& p = *plan_;
+        const std::size_t n = order_.size();
+        std::vector<Connection> sorted(graph_.connections().begin(), graph_.connections().end());
+        std::sort(sorted.begin(), sorted.end(), [&](const Connection& a, const Connection& b) {
+            const TaskIndex ta = p.taskById_[a.destination.node.value];
+            const TaskIndex tb = p.taskById_[b.destination.node.value];
+            return std::tie(ta, a.destination.port, a.source.node, a.source.port) <
+                   std::tie(tb, b.destination.port, b.source.node, b.source.port);
+        });
+
+        p.inputPortOffsets_.assign(n + 1, 0);
+        p.outputPortOffsets_.assign(n + 1, 0);
+        for (TaskIndex t = 0; t < n; ++t) {
+            const NodeProperties& props = properties_[order_[t]];
+            p.inputPortOffsets_[t + 1] =
+                p.inputPortOffsets_[t] + static_cast<std::uint32_t>(props.inputs.size());
+            p.outputPortOffsets_[t + 1] =
+                p.outputPortOffsets_[t] + static_cast<std::uint32_t>(props.outputs.size());
+        }
+        p.inputPorts_.resize(p.inputPortOffsets_[n]);
+        p.outputSlots_.assign(p.outputPortOffsets_[n], Plan::kNoSlot);
+        consumers_.assign(p.outputPortOffsets_[n], {});
+        leafSources_.clear();
+
+        std::size_t next = 0;
+        for (TaskIndex t = 0; t < n; ++t) {
+            const NodeProperties& props = properties_[order_[t]];
+            for (PortIndex port = 0; port < props.inputs.size(); ++port) {
+                Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t] + port];
+                plan.channels = props.inputs[port].channels;
+                plan.firstLeaf = static_cast<std::uint32_t>(leafSources_.size());
+                while (next < sorted.size() &&
+                       p.taskById_[sorted[next].destination.node.value] == t &&
+                       sorted[next].destination.port == port) {
+                    const Connection& c = sorted[next++];
+                    const TaskIndex source = p.taskById_[c.source.node.value];
+                    const std::uint32_t outputIndex = p.outputPortOffsets_[source] + c.source.port;
+                    leafSources_.push_back(outputIndex);
+                    auto& readers = consumers_[outputIndex];
+                    if (readers.empty() || readers.back() != t) {
+                        readers.push_back(t);
+                    }
+                }
+                plan.numLeaves = static_cast<std::uint32_t>(leafSources_.size()) - plan.firstLeaf;
+                maxInputChannels_ = std::max(maxInputChannels_, plan.channels);
+            }
+        }
+    }
+
+    // Buffer slots, reused only where no two tasks that may run at the same time can share one:
+    // a slot becomes free for task t when every task that used its last contents is a direct
+    // predecessor of t (those have finished before t starts, whatever the executor).
+    void assignSlots() {
+        Plan& p = *plan_;
+        const std::size_t n = order_.size();
+        std::vector<std::vector<SlotUse>> touched(n);
+        std::vector<std::vector<TaskIndex>> slotUsers;
+        std::vector<std::uint32_t> slotGeneration;
+        std::vector<TaskIndex> stamp(n, kNoTask);
+        std::vector<std::uint32_t> candidates;
+
+        auto occupy = [&](std::uint32_t slot, std::vector<TaskIndex> users) {
+            ++slotGeneration[slot];
+            for (TaskIndex user : users) {
+                touched[user].push_back({slot, slotGeneration[slot]});
+            }
+            slotUsers[slot] = std::move(users);
+        };
+        auto claim = [&](ChannelCount channels) -> std::uint32_t {
+            auto best = candidates.end();
+            for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+                const ChannelCount have = p.slotChannels_[*it];
+                if (have >= channels &&
+                    (best == candidates.end() || have < p.slotChannels_[*best])) {
+                    best = it;
+                }
+            }
+            if (best != candidates.end()) {
+                const std::uint32_t slot = *best;
+                candidates.erase(best);
+                return slot;
+            }
+            p.slotChannels_.push_back(channels);
+            slotUsers.emplace_back();
+            slotGeneration.push_back(0);
+            return static_cast<std::uint32_t>(p.slotChannels_.size() - 1);
+        };
+
+        for (TaskIndex t = 0; t < n; ++t) {
+            candidates.clear();
+            for (TaskIndex pred : p.predecessors(t)) {
+                stamp[pred] = t;
+            }
+            for (TaskIndex pred : p.predecessors(t)) {
+                for (const SlotUse& use : touched[pred]) {
+                    if (slotGeneration[use.slot] != use.generation) {
+                        continue; // reused since; its current users are elsewhere
+                    }
+                    const auto& users = slotUsers[use.slot];
+                    const bool free = std::all_of(users.begin(), users.end(),
+                                                  [&](TaskIndex u) { return stamp[u] == t; });
+                    if (free && std::find(candidates.begin(), candidates.end(), use.slot) ==
+                                    candidates.end()) {
+                        candidates.push_back(use.slot);
+                    }
+                }
+            }
+
+            const NodeProperties& props = properties_[order_[t]];
+            for (PortIndex port = 0; port < props.inputs.size(); ++port) {
+                Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t] + port];
+                if (plan.numLeaves > 1) {
+                    plan.gatherSlot = claim(plan.channels);
+                    occupy(plan.gatherSlot, {t});
+                }
+            }
+            for (PortIndex port = 0; port < props.outputs.size(); ++port) {
+                const std::uint32_t outputIndex = p.outputPortOffsets_[t] + port;
+                const std::uint32_t slot = claim(props.outputs[port].channels);
+                p.outputSlots_[outputIndex] = slot;
+                std::vector<TaskIndex> users = consumers_[outputIndex];
+                if (users.empty()) {
+                    users.push_back(t);
+                }
+                occupy(slot, std::move(users));
+            }
+        }
+
+        p.leaves_.resize(leafSources_.size());
+        for (std::size_t i = 0; i < leafSources_.size(); ++i) {
+            p.leaves_[i] = p.outputSlots_[leafSources_[i]];
+        }
+    }
+
+    void prepareNodes() {
+        const PrepareContext context{settings_.sampleRate, settings_.maxBlockSize};
+        for (Node* node : plan_->nodes_) {
+            const auto& prepared = node->preparedFor();
+            if (!prepared || prepared->sampleRate != context.sampleRate ||
+                prepared->maxBlockSize != context.maxBlockSize) {
+                node->prepare(context);
+            }
+        }
+    }
+
+    // One allocation for every slot plus the shared silence; each channel starts on a cache line.
+    void allocateBuffers() {
+        Plan& p = *plan_;
+        constexpr std::size_t lineFloats = kBufferAlignment / sizeof(float);
+        const std::size_t stride =
+            (std::size_t{settings_.maxBlockSize} + lineFloats - 1) / lineFloats * lineFloats;
+        const auto silenceSlot = static_cast<std::uint32_t>(p.slotChannels_.size());
+        p.slotChannels_.push_back(maxInputChannels_);
+
+        std::size_t totalChannels = 0;
+        p.slotFirstChannel_.resize(p.slotChannels_.size());
+        for (std::size_t s = 0; s < p.slotChannels_.size(); ++s) {
+            p.slotFirstChannel_[s] = static_cast<std::uint32_t>(totalChannels);
+            totalChannels += p.slotChannels_[s];
+        }
+        p.storageFloats_ = totalChannels * stride;
+        if (p.storageFloats_ > 0) {
+            p.storage_.reset(new (std::align_val_t{kBufferAlignment}) float[p.storageFloats_]());
+        }
+        p.channelPointers_.resize(totalChannels);
+        for (std::size_t c = 0; c < totalChannels; ++c) {
+            p.channelPointers_[c] = p.storage_.get() + c * stride;
+        }
+        // The silence slot is not one of numBufferSlots(): drop it from the count.
+        p.slotChannels_.pop_back();
+
+        const FrameCount frames = settings_.maxBlockSize;
+        p.viewFrames_ = frames;
+        p.outputViews_.reserve(p.outputSlots_.size());
+        for (std::uint32_t slot : p.outputSlots_) {
+            p.outputViews_.emplace_back(p.channelPointers_.data() + p.slotFirstChannel_[slot],
+                                        p.slotChannels_[slot], frames);
+        }
+        // Output views carry the slot's channel count; narrow them to the port's.
+        for (TaskIndex t = 0; t < order_.size(); ++t) {
+            const NodeProperties& props = properties_[order_[t]];
+            for (PortIndex port = 0; port < props.outputs.size(); ++port) {
+                BufferView& view = p.outputViews_[p.outputPortOffsets_[t] + port];
+                view = view.subChannels(0, props.outputs[port].channels);
+            }
+        }
+        p.inputViews_.reserve(p.inputPorts_.size());
+        for (const Plan::InputPortPlan& port : p.inputPorts_) {
+            std::uint32_t slot = silenceSlot;
+            if (port.gatherSlot != Plan::kNoSlot) {
+                slot = port.gatherSlot;
+            } else if (port.numLeaves == 1) {
+                slot = p.leaves_[port.firstLeaf];
+            }
+            p.inputViews_.emplace_back(p.channelPointers_.data() + p.slotFirstChannel_[slot],
+                                       port.channels, frames);
+        }
+    }
+
+    const Graph& graph_;
+    CompileSettings settings_;
+    std::unique_ptr<Plan> plan_;
+
+    std::vector<NodeId> ids_;                                    // graph order
+    std::vector<NodeProperties> properties_;                     // graph order
+    std::vector<std::uint32_t> graphIndexById_;                  // NodeId::value -> graph order
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_; // graph order, deduplicated
+    std::vector<std::uint32_t> outOffsets_;
+    std::vector<std::uint32_t> outTargets_;
+    std::vector<std::uint32_t> order_;              // task -> graph order
+    std::vector<TaskIndex> taskOfIndex_;            // graph order -> task
+    std::vector<std::uint32_t> leafSources_;        // per leaf: flat output-port index
+    std::vector<std::vector<TaskIndex>> consumers_; // per flat output port: reading tasks
+    ChannelCount maxInputChannels_ = 0;
+};
+
+} // namespace detail
+
+std::unique_ptr<Plan> compile(const Graph& graph, const CompileSettings& settings) {
+    return detail::PlanBuilder(graph, settings).build();
+}
+
+} // namespace fluxforge

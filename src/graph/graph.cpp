@@ -1,0 +1,145 @@
+#include <fluxforge/graph/endpoint_nodes.hpp>
+#include <fluxforge/graph/graph.hpp>
+
+#include <algorithm>
+
+namespace fluxforge {
+
+namespace {
+
+std::string portText(const char* kind, PortIndex port, std::size_t available) {
+    return std::string(kind) + " port " + std::to_string(port) + " (the node has " +
+           std::to_string(available) + " " + kind + " port" + (available == 1 ? "" : "s") + ")";
+}
+
+} // namespace
+
+Graph::Graph(GraphConfig config)
+    : config_(config) {
+    inputId_ = add(std::make_shared<GraphInputNode>(config.inputChannels), "graph input");
+    outputId_ = add(std::make_shared<GraphOutputNode>(config.outputChannels), "graph output");
+}
+
+NodeId Graph::add(std::shared_ptr<Node> node, std::string name) {
+    if (node == nullptr) {
+        throw Error("Graph::add: the node is null");
+    }
+    if (const NodeId existing = find(*node); existing.isValid()) {
+        throw Error("Graph::add: this node is already in the graph as " + describe(existing));
+    }
+    const NodeId id{static_cast<std::uint32_t>(entries_.size() + 1)};
+    idsByNode_.emplace(node.get(), id);
+    if (name.empty()) {
+        name = "node" + std::to_string(id.value);
+    }
+    entries_.push_back({std::move(node), std::move(name)});
+    ++liveCount_;
+    return id;
+}
+
+void Graph::remove(NodeId id) {
+    entry(id); // throws if unknown or removed
+    if (id == inputId_ || id == outputId_) {
+        throw Error("Graph::remove: " + describe(id) +
+                    " is a graph endpoint and cannot be removed");
+    }
+    std::erase_if(connections_, [id](const Connection& c) {
+        return c.source.node == id || c.destination.node == id;
+    });
+    idsByNode_.erase(entries_[id.value - 1].node.get());
+    entries_[id.value - 1].node.reset();
+    --liveCount_;
+}
+
+void Graph::connect(OutputPort from, InputPort to) {
+    const Entry& source = entry(from.node);
+    const Entry& destination = entry(to.node);
+    const NodeProperties sourceProps = source.node->properties();
+    const NodeProperties destinationProps = destination.node->properties();
+    const std::string what = "Graph::connect " + describe(from.node) + " -> " + describe(to.node);
+    if (from.port >= sourceProps.outputs.size()) {
+        throw Error(what + ": no " + portText("output", from.port, sourceProps.outputs.size()) +
+                    " on " + describe(from.node));
+    }
+    if (to.port >= destinationProps.inputs.size()) {
+        throw Error(what + ": no " + portText("input", to.port, destinationProps.inputs.size()) +
+                    " on " + describe(to.node));
+    }
+    const ChannelCount out = sourceProps.outputs[from.port].channels;
+    const ChannelCount in = destinationProps.inputs[to.port].channels;
+    if (out != in) {
+        throw Error(what + ": channel mismatch: output port " + std::to_string(from.port) +
+                    " has " + std::to_string(out) + " channel(s), input port " +
+                    std::to_string(to.port) + " has " + std::to_string(in));
+    }
+    if (from.node == to.node) {
+        throw Error(what + ": a node cannot feed itself (that is a cycle)");
+    }
+    const Connection connection{from, to};
+    if (std::find(connections_.begin(), connections_.end(), connection) != connections_.end()) {
+        throw Error(what + ": output port " + std::to_string(from.port) +
+                    " is already connected to input port " + std::to_string(to.port));
+    }
+    connections_.push_back(connection);
+}
+
+void Graph::disconnect(OutputPort from, InputPort to) {
+    const Connection connection{from, to};
+    const auto it = std::find(connections_.begin(), connections_.end(), connection);
+    if (it == connections_.end()) {
+        throw Error("Graph::disconnect: there is no connection from output port " +
+                    std::to_string(from.port) + " of " + describe(from.node) + " to input port " +
+                    std::to_string(to.port) + " of " + describe(to.node));
+    }
+    connections_.erase(it);
+}
+
+bool Graph::contains(NodeId id) const noexcept {
+    return id.isValid() && id.value <= entries_.size() && entries_[id.value - 1].node != nullptr;
+}
+
+NodeId Graph::find(const Node& node) const noexcept {
+    const auto it = idsByNode_.find(&node);
+    return it == idsByNode_.end() ? NodeId{} : it->second;
+}
+
+const Graph::Entry& Graph::entry(NodeId id) const {
+    if (!id.isValid() || id.value > entries_.size()) {
+        throw Error("unknown node id #" + std::to_string(id.value) + " (this graph has ids 1.." +
+                    std::to_string(entries_.size()) + ")");
+    }
+    const Entry& e = entries_[id.value - 1];
+    if (e.node == nullptr) {
+        throw Error("node '" + e.name + "' (#" + std::to_string(id.value) +
+                    ") was removed from the graph");
+    }
+    return e;
+}
+
+const std::shared_ptr<Node>& Graph::node(NodeId id) const {
+    return entry(id).node;
+}
+
+const std::string& Graph::name(NodeId id) const {
+    return entry(id).name;
+}
+
+std::string Graph::describe(NodeId id) const {
+    if (id.isValid() && id.value <= entries_.size()) {
+        return "'" + entries_[id.value - 1].name + "' (#" + std::to_string(id.value) + ")";
+    }
+    return "#" + std::to_string(id.value);
+}
+
+std::vector<NodeId> Graph::nodeIds() const {
+    std::vector<NodeId> ids;
+    ids.reserve(liveCount_);
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+        if (entries_[i].node != nullptr) {
+            ids.push_back(NodeId{static_cast<std::uint32_t>(i + 1)});
+        }
+    }
+    return ids;
+}
+
+} // namespace fluxforge
