@@ -10,6 +10,11 @@ function(fluxforge_target_defaults target)
         endif()
     else()
         target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+        # GCC 12 reports a bogus -Wrestrict inside libstdc++ for std::string concatenation at -O3
+        # (GCC bug 105651, fixed in 13); only that compiler gets the warning turned off.
+        if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+            target_compile_options(${target} PRIVATE -Wno-restrict)
+        endif()
         if(FLUXFORGE_WARNINGS_AS_ERRORS)
             target_compile_options(${target} PRIVATE -Werror)
         endif()

@@ -47,11 +47,6 @@ public:
     }
 
 private:
-    struct SlotUse {
-        std::uint32_t slot;
-        std::uint32_t generation;
-    };
-
     // ---- nodes and connections, in graph order (index = position in ids_) ----
 
     void collectNodes() {
@@ -111,8 +106,8 @@ private:
     // order. Nodes left over lie on or behind a cycle; one cycle among them is reported.
     void sortTopologically() {
         const std::size_t n = ids_.size();
-        std::sort(edges_.begin(), edges_.end());
-        edges_.erase(std::unique(edges_.begin(), edges_.end()), edges_.end());
+        // Out-adjacency in CSR form by counting sort, then duplicates (two connections between the
+        // same pair of nodes) dropped: O(nodes + connections), no global sort.
         outOffsets_.assign(n + 1, 0);
         for (const auto& [from, to] : edges_) {
             ++outOffsets_[from + 1];
@@ -121,12 +116,30 @@ private:
             outOffsets_[i + 1] += outOffsets_[i];
         }
         outTargets_.resize(edges_.size());
-        std::vector<std::uint32_t> fill(outOffsets_.begin(), outOffsets_.end() - 1);
-        std::vector<std::uint32_t> inDegree(n, 0);
-        for (const auto& [from, to] : edges_) {
-            outTargets_[fill[from]++] = to;
-            ++inDegree[to];
+        {
+            std::vector<std::uint32_t> fill(outOffsets_.begin(), outOffsets_.end() - 1);
+            for (const auto& [from, to] : edges_) {
+                outTargets_[fill[from]++] = to;
+            }
         }
+        std::vector<std::uint32_t> seen(n, kNoTask);
+        std::vector<std::uint32_t> inDegree(n, 0);
+        std::uint32_t write = 0;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const std::uint32_t begin = outOffsets_[i];
+            const std::uint32_t end = outOffsets_[i + 1];
+            outOffsets_[i] = write;
+            for (std::uint32_t e = begin; e < end; ++e) {
+                const std::uint32_t target = outTargets_[e];
+                if (seen[target] != i) {
+                    seen[target] = i;
+                    outTargets_[write++] = target;
+                    ++inDegree[target];
+                }
+            }
+        }
+        outOffsets_[n] = write;
+        outTargets_.resize(write);
 
         order_.reserve(n);
         for (std::uint32_t i = 0; i < n; ++i) {
@@ -156,9 +169,12 @@ private:
     std::string describeCycle(const std::vector<std::uint32_t>& inDegree) const {
         const std::size_t n = ids_.size();
         std::vector<std::vector<std::uint32_t>> blockedPredecessors(n);
-        for (const auto& [from, to] : edges_) {
-            if (inDegree[from] > 0 && inDegree[to] > 0) {
-                blockedPredecessors[to].push_back(from);
+        for (std::uint32_t from = 0; from < n; ++from) {
+            for (std::uint32_t e = outOffsets_[from]; e < outOffsets_[from + 1]; ++e) {
+                const std::uint32_t to = outTargets_[e];
+                if (inDegree[from] > 0 && inDegree[to] > 0) {
+                    blockedPredecessors[to].push_back(from);
+                }
             }
         }
         std::uint32_t start = 0;
@@ -206,15 +222,37 @@ private:
         p.inputTask_ = p.taskById_[graph_.input().value];
         p.outputTask_ = p.taskById_[graph_.output().value];
 
-        // Successors and predecessors in task space, each list sorted.
-        std::vector<std::pair<TaskIndex, TaskIndex>> taskEdges;
-        taskEdges.reserve(edges_.size());
-        for (const auto& [from, to] : edges_) {
-            taskEdges.push_back({taskOfIndex_[from], taskOfIndex_[to]});
+        // Successors in task space (each list sorted, for a reproducible plan), then
+        // predecessors by counting sort over them (which leaves each list sorted too).
+        p.successorOffsets_.assign(n + 1, 0);
+        p.successors_.resize(outTargets_.size());
+        for (TaskIndex t = 0; t < n; ++t) {
+            const std::uint32_t i = order_[t];
+            const std::uint32_t begin = p.successorOffsets_[t];
+            std::uint32_t end = begin;
+            for (std::uint32_t e = outOffsets_[i]; e < outOffsets_[i + 1]; ++e) {
+                p.successors_[end++] = taskOfIndex_[outTargets_[e]];
+            }
+            std::sort(p.successors_.begin() + begin, p.successors_.begin() + end);
+            p.successorOffsets_[t + 1] = end;
         }
-        std::sort(taskEdges.begin(), taskEdges.end());
-        toCsr(taskEdges, n, p.successorOffsets_, p.successors_, false);
-        toCsr(taskEdges, n, p.predecessorOffsets_, p.predecessors_, true);
+        p.predecessorOffsets_.assign(n + 1, 0);
+        for (TaskIndex s : p.successors_) {
+            ++p.predecessorOffsets_[s + 1];
+        }
+        for (std::size_t t = 0; t < n; ++t) {
+            p.predecessorOffsets_[t + 1] += p.predecessorOffsets_[t];
+        }
+        p.predecessors_.resize(p.successors_.size());
+        {
+            std::vector<std::uint32_t> fill(p.predecessorOffsets_.begin(),
+                                            p.predecessorOffsets_.end() - 1);
+            for (TaskIndex t = 0; t < n; ++t) {
+                for (TaskIndex s : p.successors(t)) {
+                    p.predecessors_[fill[s]++] = t;
+                }
+            }
+        }
         p.dependencyCounts_.resize(n);
         for (TaskIndex t = 0; t < n; ++t) {
             p.dependencyCounts_[t] = p.predecessorOffsets_[t + 1] - p.predecessorOffsets_[t];
@@ -239,38 +277,35 @@ private:
         }
     }
 
-    static void toCsr(std::vector<std::pair<TaskIndex, TaskIndex>>& edges, std::size_t n,
-                      std::vector<std::uint32_t>& offsets, std::vector<TaskIndex>& targets,
-                      bool reversed) {
-        if (reversed) {
-            std::sort(edges.begin(), edges.end(), [](const auto& a, const auto& b) {
-                return std::pair(a.second, a.first) < std::pair(b.second, b.first);
-            });
-        }
-        offsets.assign(n + 1, 0);
-        targets.clear();
-        targets.reserve(edges.size());
-        for (const auto& [from, to] : edges) {
-            ++offsets[(reversed ? to : from) + 1];
-            targets.push_back(reversed ? from : to);
-        }
-        for (std::size_t i = 0; i < n; ++i) {
-            offsets[i + 1] += offsets[i];
-        }
-    }
-
     // Each input port: silence, a direct view of one source, or a sum over its sources sorted by
     // (source node id, source port) into a gather slot of its own.
     void planInputPorts() {
         Plan& p = *plan_;
         const std::size_t n = order_.size();
-        std::vector<Connection> sorted(graph_.connections().begin(), graph_.connections().end());
-        std::sort(sorted.begin(), sorted.end(), [&](const Connection& a, const Connection& b) {
-            const TaskIndex ta = p.taskById_[a.destination.node.value];
-            const TaskIndex tb = p.taskById_[b.destination.node.value];
-            return std::tie(ta, a.destination.port, a.source.node, a.source.port) <
-                   std::tie(tb, b.destination.port, b.source.node, b.source.port);
-        });
+        // Connections bucketed by destination task (counting sort), then each bucket, which is
+        // small, sorted by (port, source id, source port): the documented summing order.
+        const auto connections = graph_.connections();
+        std::vector<std::uint32_t> bucketOffsets(n + 1, 0);
+        for (const Connection& c : connections) {
+            ++bucketOffsets[p.taskById_[c.destination.node.value] + 1];
+        }
+        for (std::size_t t = 0; t < n; ++t) {
+            bucketOffsets[t + 1] += bucketOffsets[t];
+        }
+        std::vector<Connection> sorted(connections.size());
+        {
+            std::vector<std::uint32_t> fill(bucketOffsets.begin(), bucketOffsets.end() - 1);
+            for (const Connection& c : connections) {
+                sorted[fill[p.taskById_[c.destination.node.value]]++] = c;
+            }
+        }
+        for (std::size_t t = 0; t < n; ++t) {
+            std::sort(sorted.begin() + bucketOffsets[t], sorted.begin() + bucketOffsets[t + 1],
+                      [](const Connection& a, const Connection& b) {
+                          return std::tie(a.destination.port, a.source.node, a.source.port) <
+                                 std::tie(b.destination.port, b.source.node, b.source.port);
+                      });
+        }
 
         p.inputPortOffsets_.assign(n + 1, 0);
         p.outputPortOffsets_.assign(n + 1, 0);
@@ -283,8 +318,10 @@ private:
         }
         p.inputPorts_.resize(p.inputPortOffsets_[n]);
         p.outputSlots_.assign(p.outputPortOffsets_[n], Plan::kNoSlot);
-        consumers_.assign(p.outputPortOffsets_[n], {});
         leafSources_.clear();
+        leafSources_.reserve(sorted.size());
+        leafReaders_.clear();
+        leafReaders_.reserve(sorted.size());
 
         std::size_t next = 0;
         for (TaskIndex t = 0; t < n; ++t) {
@@ -298,37 +335,107 @@ private:
                        sorted[next].destination.port == port) {
                     const Connection& c = sorted[next++];
                     const TaskIndex source = p.taskById_[c.source.node.value];
-                    const std::uint32_t outputIndex = p.outputPortOffsets_[source] + c.source.port;
-                    leafSources_.push_back(outputIndex);
-                    auto& readers = consumers_[outputIndex];
-                    if (readers.empty() || readers.back() != t) {
-                        readers.push_back(t);
-                    }
+                    leafSources_.push_back(p.outputPortOffsets_[source] + c.source.port);
+                    leafReaders_.push_back(t);
                 }
                 plan.numLeaves = static_cast<std::uint32_t>(leafSources_.size()) - plan.firstLeaf;
                 maxInputChannels_ = std::max(maxInputChannels_, plan.channels);
             }
         }
+
+        // Readers of each output port (CSR, distinct tasks): what must finish before its slot is
+        // free again.
+        const std::size_t outputs = p.outputSlots_.size();
+        // Leaves come in task order, so each output's readers arrive sorted: duplicates (one
+        // task reading an output on two ports) are adjacent.
+        readerOffsets_.assign(outputs + 1, 0);
+        for (std::uint32_t output : leafSources_) {
+            ++readerOffsets_[output + 1];
+        }
+        for (std::size_t o = 0; o < outputs; ++o) {
+            readerOffsets_[o + 1] += readerOffsets_[o];
+        }
+        readers_.resize(leafSources_.size());
+        {
+            std::vector<std::uint32_t> fill(readerOffsets_.begin(), readerOffsets_.end() - 1);
+            for (std::size_t i = 0; i < leafSources_.size(); ++i) {
+                readers_[fill[leafSources_[i]]++] = leafReaders_[i];
+            }
+        }
+        std::uint32_t write = 0;
+        for (std::size_t o = 0; o < outputs; ++o) {
+            const std::uint32_t begin = readerOffsets_[o];
+            const std::uint32_t end = readerOffsets_[o + 1];
+            readerOffsets_[o] = write;
+            for (std::uint32_t r = begin; r < end; ++r) {
+                if (write == readerOffsets_[o] || readers_[write - 1] != readers_[r]) {
+                    readers_[write++] = readers_[r];
+                }
+            }
+        }
+        readerOffsets_[outputs] = write;
+        readers_.resize(write);
     }
 
     // Buffer slots, reused only where no two tasks that may run at the same time can share one:
     // a slot becomes free for task t when every task that used its last contents is a direct
     // predecessor of t (those have finished before t starts, whatever the executor).
+    //
+    // A slot's current contents have "users": the readers of the output port written into it, or
+    // the writer itself when nobody reads it (a gather slot is used by its own task only). Each
+    // user keeps a list of the slots it uses (a linked list in one flat array), tagged with the
+    // slot's generation so that stale entries are skipped.
     void assignSlots() {
         Plan& p = *plan_;
         const std::size_t n = order_.size();
-        std::vector<std::vector<SlotUse>> touched(n);
-        std::vector<std::vector<TaskIndex>> slotUsers;
-        std::vector<std::uint32_t> slotGeneration;
+        struct Touch {
+            std::uint32_t slot;
+            std::uint32_t generation;
+            std::uint32_t next; // next entry of the same task, or kEnd
+        };
+        constexpr std::uint32_t kEnd = ~std::uint32_t{0};
+        std::vector<Touch> touches;
+        touches.reserve(readers_.size() + 2 * n);
+        std::vector<std::uint32_t> touchHead(n, kEnd);
+        struct Occupancy {
+            std::uint32_t generation = 0;
+            std::uint32_t firstUser = 0; // into readers_, or the writer itself when count == 0
+            std::uint32_t userCount = 0;
+            TaskIndex writer = kNoTask;
+        };
+        std::vector<Occupancy> slots;
         std::vector<TaskIndex> stamp(n, kNoTask);
         std::vector<std::uint32_t> candidates;
 
-        auto occupy = [&](std::uint32_t slot, std::vector<TaskIndex> users) {
-            ++slotGeneration[slot];
-            for (TaskIndex user : users) {
-                touched[user].push_back({slot, slotGeneration[slot]});
+        auto touch = [&](TaskIndex user, std::uint32_t slot) {
+            touches.push_back({slot, slots[slot].generation, touchHead[user]});
+            touchHead[user] = static_cast<std::uint32_t>(touches.size() - 1);
+        };
+        auto occupy = [&](std::uint32_t slot, TaskIndex writer, std::uint32_t firstUser,
+                          std::uint32_t userCount) {
+            Occupancy& o = slots[slot];
+            ++o.generation;
+            o.writer = writer;
+            o.firstUser = firstUser;
+            o.userCount = userCount;
+            if (userCount == 0) {
+                touch(writer, slot);
             }
-            slotUsers[slot] = std::move(users);
+            for (std::uint32_t u = 0; u < userCount; ++u) {
+                touch(readers_[firstUser + u], slot);
+            }
+        };
+        auto isFreeFor = [&](std::uint32_t slot, TaskIndex t) {
+            const Occupancy& o = slots[slot];
+            if (o.userCount == 0) {
+                return stamp[o.writer] == t;
+            }
+            for (std::uint32_t u = 0; u < o.userCount; ++u) {
+                if (stamp[readers_[o.firstUser + u]] != t) {
+                    return false;
+                }
+            }
+            return true;
         };
         auto claim = [&](ChannelCount channels) -> std::uint32_t {
             auto best = candidates.end();
@@ -345,9 +452,8 @@ private:
                 return slot;
             }
             p.slotChannels_.push_back(channels);
-            slotUsers.emplace_back();
-            slotGeneration.push_back(0);
-            return static_cast<std::uint32_t>(p.slotChannels_.size() - 1);
+            slots.emplace_back();
+            return static_cast<std::uint32_t>(slots.size() - 1);
         };
 
         for (TaskIndex t = 0; t < n; ++t) {
@@ -356,16 +462,13 @@ private:
                 stamp[pred] = t;
             }
             for (TaskIndex pred : p.predecessors(t)) {
-                for (const SlotUse& use : touched[pred]) {
-                    if (slotGeneration[use.slot] != use.generation) {
-                        continue; // reused since; its current users are elsewhere
-                    }
-                    const auto& users = slotUsers[use.slot];
-                    const bool free = std::all_of(users.begin(), users.end(),
-                                                  [&](TaskIndex u) { return stamp[u] == t; });
-                    if (free && std::find(candidates.begin(), candidates.end(), use.slot) ==
-                                    candidates.end()) {
-                        candidates.push_back(use.slot);
+                for (std::uint32_t e = touchHead[pred]; e != kEnd; e = touches[e].next) {
+                    const Touch& entry = touches[e];
+                    if (slots[entry.slot].generation == entry.generation &&
+                        isFreeFor(entry.slot, t) &&
+                        std::find(candidates.begin(), candidates.end(), entry.slot) ==
+                            candidates.end()) {
+                        candidates.push_back(entry.slot);
                     }
                 }
             }
@@ -375,18 +478,15 @@ private:
                 Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t] + port];
                 if (plan.numLeaves > 1) {
                     plan.gatherSlot = claim(plan.channels);
-                    occupy(plan.gatherSlot, {t});
+                    occupy(plan.gatherSlot, t, 0, 0);
                 }
             }
             for (PortIndex port = 0; port < props.outputs.size(); ++port) {
-                const std::uint32_t outputIndex = p.outputPortOffsets_[t] + port;
+                const std::uint32_t output = p.outputPortOffsets_[t] + port;
                 const std::uint32_t slot = claim(props.outputs[port].channels);
-                p.outputSlots_[outputIndex] = slot;
-                std::vector<TaskIndex> users = consumers_[outputIndex];
-                if (users.empty()) {
-                    users.push_back(t);
-                }
-                occupy(slot, std::move(users));
+                p.outputSlots_[output] = slot;
+                occupy(slot, t, readerOffsets_[output],
+                       readerOffsets_[output + 1] - readerOffsets_[output]);
             }
         }
 
@@ -468,13 +568,15 @@ private:
     std::vector<NodeId> ids_;                                    // graph order
     std::vector<NodeProperties> properties_;                     // graph order
     std::vector<std::uint32_t> graphIndexById_;                  // NodeId::value -> graph order
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_; // graph order, deduplicated
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_; // graph order, one per connection
     std::vector<std::uint32_t> outOffsets_;
     std::vector<std::uint32_t> outTargets_;
-    std::vector<std::uint32_t> order_;              // task -> graph order
-    std::vector<TaskIndex> taskOfIndex_;            // graph order -> task
-    std::vector<std::uint32_t> leafSources_;        // per leaf: flat output-port index
-    std::vector<std::vector<TaskIndex>> consumers_; // per flat output port: reading tasks
+    std::vector<std::uint32_t> order_;         // task -> graph order
+    std::vector<TaskIndex> taskOfIndex_;       // graph order -> task
+    std::vector<std::uint32_t> leafSources_;   // per leaf: flat output-port index
+    std::vector<TaskIndex> leafReaders_;       // per leaf: the task that reads it
+    std::vector<std::uint32_t> readerOffsets_; // per flat output port, into readers_
+    std::vector<TaskIndex> readers_;           // distinct reading tasks per output port
     ChannelCount maxInputChannels_ = 0;
 };
 

@@ -43,8 +43,12 @@ void Graph::remove(NodeId id) {
         throw Error("Graph::remove: " + describe(id) +
                     " is a graph endpoint and cannot be removed");
     }
-    std::erase_if(connections_, [id](const Connection& c) {
-        return c.source.node == id || c.destination.node == id;
+    std::erase_if(connections_, [&](const Connection& c) {
+        const bool touches = c.source.node == id || c.destination.node == id;
+        if (touches) {
+            connectionSet_.erase(c);
+        }
+        return touches;
     });
     idsByNode_.erase(entries_[id.value - 1].node.get());
     entries_[id.value - 1].node.reset();
@@ -56,46 +60,57 @@ void Graph::connect(OutputPort from, InputPort to) {
     const Entry& destination = entry(to.node);
     const NodeProperties sourceProps = source.node->properties();
     const NodeProperties destinationProps = destination.node->properties();
-    const std::string what = "Graph::connect " + describe(from.node) + " -> " + describe(to.node);
+    auto what = [&] {
+        return "Graph::connect " + describe(from.node) + " -> " + describe(to.node);
+    };
     if (from.port >= sourceProps.outputs.size()) {
-        throw Error(what + ": no " + portText("output", from.port, sourceProps.outputs.size()) +
+        throw Error(what() + ": no " + portText("output", from.port, sourceProps.outputs.size()) +
                     " on " + describe(from.node));
     }
     if (to.port >= destinationProps.inputs.size()) {
-        throw Error(what + ": no " + portText("input", to.port, destinationProps.inputs.size()) +
+        throw Error(what() + ": no " + portText("input", to.port, destinationProps.inputs.size()) +
                     " on " + describe(to.node));
     }
     const ChannelCount out = sourceProps.outputs[from.port].channels;
     const ChannelCount in = destinationProps.inputs[to.port].channels;
     if (out != in) {
-        throw Error(what + ": channel mismatch: output port " + std::to_string(from.port) +
+        throw Error(what() + ": channel mismatch: output port " + std::to_string(from.port) +
                     " has " + std::to_string(out) + " channel(s), input port " +
                     std::to_string(to.port) + " has " + std::to_string(in));
     }
     if (from.node == to.node) {
-        throw Error(what + ": a node cannot feed itself (that is a cycle)");
+        throw Error(what() + ": a node cannot feed itself (that is a cycle)");
     }
     const Connection connection{from, to};
-    if (std::find(connections_.begin(), connections_.end(), connection) != connections_.end()) {
-        throw Error(what + ": output port " + std::to_string(from.port) +
+    if (connectionSet_.contains(connection)) {
+        throw Error(what() + ": output port " + std::to_string(from.port) +
                     " is already connected to input port " + std::to_string(to.port));
     }
     connections_.push_back(connection);
+    connectionSet_.insert(connection);
 }
 
 void Graph::disconnect(OutputPort from, InputPort to) {
     const Connection connection{from, to};
-    const auto it = std::find(connections_.begin(), connections_.end(), connection);
-    if (it == connections_.end()) {
+    if (!connectionSet_.contains(connection)) {
         throw Error("Graph::disconnect: there is no connection from output port " +
                     std::to_string(from.port) + " of " + describe(from.node) + " to input port " +
                     std::to_string(to.port) + " of " + describe(to.node));
     }
-    connections_.erase(it);
+    connections_.erase(std::find(connections_.begin(), connections_.end(), connection));
+    connectionSet_.erase(connection);
 }
 
 bool Graph::contains(NodeId id) const noexcept {
     return id.isValid() && id.value <= entries_.size() && entries_[id.value - 1].node != nullptr;
+}
+
+std::size_t Graph::ConnectionHash::operator()(const Connection& c) const noexcept {
+    std::uint64_t h = c.source.node.value;
+    h = h * 0x9E3779B97F4A7C15ull + c.source.port;
+    h = h * 0x9E3779B97F4A7C15ull + c.destination.node.value;
+    h = h * 0x9E3779B97F4A7C15ull + c.destination.port;
+    return static_cast<std::size_t>(h ^ (h >> 29));
 }
 
 NodeId Graph::find(const Node& node) const noexcept {

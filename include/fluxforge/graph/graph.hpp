@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace fluxforge {
@@ -101,7 +102,12 @@ private:
 
     GraphConfig config_;
     std::vector<Entry> entries_; // entries_[id - 1]
+    struct ConnectionHash {
+        std::size_t operator()(const Connection& c) const noexcept;
+    };
+
     std::vector<Connection> connections_;
+    std::unordered_set<Connection, ConnectionHash> connectionSet_; // for duplicate checks
     std::unordered_map<const Node*, NodeId> idsByNode_;
     std::size_t liveCount_ = 0;
     NodeId inputId_;

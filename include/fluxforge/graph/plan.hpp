@@ -262,6 +262,7 @@ inline void Plan::gather(const InputPortPlan& port, FrameCount numFrames) noexce
     alignas(kBufferAlignment) float scratch[kMaxDepth][kChunk];
 
     struct Tree {
+        const kernels::KernelTable& k;
         const Plan& plan;
         ChannelCount channel;
         FrameCount offset;
@@ -271,26 +272,27 @@ inline void Plan::gather(const InputPortPlan& port, FrameCount numFrames) noexce
         void sum(std::uint32_t first, std::uint32_t count, float* out,
                  std::uint32_t depth) const noexcept {
             if (count == 1) {
-                kernels::copy(out, plan.leafChannel(first, channel) + offset, frames);
+                k.copy(out, plan.leafChannel(first, channel) + offset, frames);
                 return;
             }
             const std::uint32_t left = count / 2;
             sum(first, left, out, depth + 1);
             if (count - left == 1) {
-                kernels::mixAdd(out, plan.leafChannel(first + left, channel) + offset, frames);
+                k.mixAdd(out, plan.leafChannel(first + left, channel) + offset, frames);
             } else {
                 float* partial = scratch[depth];
                 sum(first + left, count - left, partial, depth + 1);
-                kernels::mixAdd(out, partial, frames);
+                k.mixAdd(out, partial, frames);
             }
         }
     };
 
+    const kernels::KernelTable& table = kernels::activeKernelTable(); // one lookup per port
     float* const* outChannels = channelPointers_.data() + slotFirstChannel_[port.gatherSlot];
     for (ChannelCount c = 0; c < port.channels; ++c) {
         for (FrameCount offset = 0; offset < numFrames; offset += kChunk) {
             const FrameCount frames = numFrames - offset < kChunk ? numFrames - offset : kChunk;
-            const Tree tree{*this, c, offset, frames, scratch};
+            const Tree tree{table, *this, c, offset, frames, scratch};
             tree.sum(port.firstLeaf, port.numLeaves, outChannels[c] + offset, 0);
         }
     }
