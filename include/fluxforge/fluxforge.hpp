@@ -9,6 +9,16 @@
 #include <fluxforge/core/denormal_guard.hpp>
 #include <fluxforge/core/error.hpp>
 #include <fluxforge/core/kernels.hpp>
+#include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/core/realtime_scope.hpp>
 #include <fluxforge/core/types.hpp>
+#include <fluxforge/engine/engine.hpp>
+#include <fluxforge/graph/compile.hpp>
+#include <fluxforge/graph/endpoint_nodes.hpp>
+#include <fluxforge/graph/graph.hpp>
+#include <fluxforge/graph/node.hpp>
+#include <fluxforge/graph/node_id.hpp>
+#include <fluxforge/graph/plan.hpp>
+#include <fluxforge/sched/executor.hpp>
+#include <fluxforge/sched/serial_executor.hpp>
 #include <fluxforge/version.hpp>
