@@ -1,7 +1,10 @@
 // Nodes that do almost nothing, so that a benchmark of them measures the engine's own cost.
 #pragma once
 
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/graph/node.hpp>
+
+#include <cstdint>
 
 namespace fluxforge::bench {
 
@@ -30,6 +33,48 @@ protected:
     void onProcess(const ProcessContext& context) noexcept override {
         context.outputs[0].channel(0)[0] = context.inputs[0].channel(0)[0] + 1.0f;
     }
+};
+
+/// A node that works for a set time: it spins on the cycle counter, so its cost is real CPU time,
+/// known in advance (its estimated cost tells the scheduler the truth) and independent of the data.
+class BusyNode final : public Node {
+public:
+    BusyNode(double nanoseconds, std::uint32_t inputs, FrameCount maxBlock)
+        : nanoseconds_(nanoseconds)
+        , inputs_(inputs)
+        , maxBlock_(maxBlock) {}
+
+    [[nodiscard]] double nanoseconds() const noexcept { return nanoseconds_; }
+
+protected:
+    NodeProperties describe() const override {
+        NodeProperties p;
+        for (std::uint32_t i = 0; i < inputs_; ++i) {
+            p.inputs.push_back({"in", 1});
+        }
+        p.outputs.push_back({"out", 1});
+        p.estimatedCostPerFrame = nanoseconds_ / static_cast<double>(maxBlock_);
+        return p;
+    }
+    void onPrepare(const PrepareContext&) override {
+        ticks_ = static_cast<std::uint64_t>(nanoseconds_ * CycleClock::ticksPerNanosecond());
+    }
+    void onProcess(const ProcessContext& context) noexcept override {
+        const std::uint64_t until = CycleClock::now() + ticks_;
+        while (CycleClock::now() < until) {
+        }
+        float sum = 1.0f;
+        for (const ConstBufferView& in : context.inputs) {
+            sum += in.channel(0)[0];
+        }
+        context.outputs[0].channel(0)[0] = sum;
+    }
+
+private:
+    double nanoseconds_;
+    std::uint32_t inputs_;
+    FrameCount maxBlock_;
+    std::uint64_t ticks_ = 0;
 };
 
 } // namespace fluxforge::bench

@@ -4,26 +4,75 @@
 #include <fluxforge/engine/engine.hpp>
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/graph/endpoint_nodes.hpp>
-#include <fluxforge/sched/serial_executor.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace fluxforge {
 
+namespace {
+
+std::uint32_t resolveWorkers(std::uint32_t requested, std::uint32_t maxWorkers) {
+    if (requested == 0) {
+        requested = std::max(1u, std::thread::hardware_concurrency());
+    }
+    return std::clamp(requested, 1u, std::max(1u, maxWorkers));
+}
+
+// A pool with no helpers still exists, so that setWorkerCount can add some later.
+std::unique_ptr<WorkerPool> makePool(const EngineConfig& config) {
+    validateSettings({config.sampleRate, config.maxBlockSize});
+    WorkerPoolConfig pool = config.pool;
+    if (pool.priority.period.count() == 0) {
+        pool.priority.period = std::chrono::nanoseconds(
+            static_cast<std::int64_t>(1e9 * config.maxBlockSize / config.sampleRate));
+    }
+    pool.helpers = resolveWorkers(config.workers, config.maxWorkers) - 1;
+    return std::make_unique<WorkerPool>(pool);
+}
+
+} // namespace
+
 Engine::Engine(EngineConfig config)
     : config_(config)
-    , executor_(std::make_unique<SerialExecutor>()) {
-    validateSettings({config.sampleRate, config.maxBlockSize});
+    , pool_(makePool(config))
+    , levelBarrier_(pool_.get(), config.parallel)
+    , dynamicFifo_(pool_.get(), config.parallel)
+    , criticalPath_(pool_.get(), config.parallel)
+    , executorKind_(config.executor)
+    , control_(config.sampleRate, config.parameterSmoothingSeconds) {
+    config_.maxWorkers = std::max(1u, config.maxWorkers);
+}
+
+void Engine::setWorkerCount(std::uint32_t workers) {
+    pool_->setHelperCount(resolveWorkers(workers, config_.maxWorkers) - 1);
+}
+
+Executor& Engine::currentExecutor() noexcept {
+    switch (executorKind_.load(std::memory_order_relaxed)) {
+    case ExecutorKind::serial:
+        return serial_;
+    case ExecutorKind::levelBarrier:
+        return levelBarrier_;
+    case ExecutorKind::dynamicFifo:
+        return dynamicFifo_;
+    case ExecutorKind::criticalPath:
+        break;
+    }
+    return criticalPath_;
 }
 
 Engine::~Engine() = default;
 
 void Engine::commit(const Graph& graph) {
     std::unique_ptr<Plan> plan = compile(graph, {config_.sampleRate, config_.maxBlockSize});
-    plans_.publish(std::move(plan));
+    plans_.publish(std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers));
+    control_.onCommit(graph); // after publishing: a handle resolved now finds its node playing
 }
 
 std::size_t Engine::collectGarbage() {
+    control_.collect();
     return plans_.collect();
 }
 
@@ -31,30 +80,45 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
     const RealtimeScope realtime;
     const DenormalGuard denormals;
     const FrameCount frames = output.numFrames();
-    Plan* plan = plans_.acquire();
+    ScheduledPlan* plan = plans_.acquire();
     if (plan == nullptr) {
         clear(output);
         framesRendered_.store(framesRendered_.load(std::memory_order_relaxed) + frames,
                               std::memory_order_relaxed);
         return;
     }
+    control_.beginProcess(plan->plan(), plans_.swapCountApprox(),
+                          framesRendered_.load(std::memory_order_relaxed));
     const bool hasInput = input.numChannels() > 0 && input.numFrames() >= frames;
     for (FrameCount offset = 0; offset < frames;) {
-        const FrameCount chunk = std::min(frames - offset, config_.maxBlockSize);
+        // Blocks also end where the timeline jumps (loop end, timed transport commands).
+        const FrameCount chunk =
+            control_.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed),
+                                     std::min(frames - offset, config_.maxBlockSize));
         renderBlock(*plan, hasInput ? input.subFrames(offset, chunk) : ConstBufferView{},
                     output.subFrames(offset, chunk));
         offset += chunk;
     }
+    control_.endProcess(framesRendered_.load(std::memory_order_relaxed));
 }
 
-void Engine::renderBlock(Plan& plan, ConstBufferView input, BufferView output) noexcept {
+void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
+                         BufferView output) noexcept {
+    Plan& plan = scheduled.plan();
     const FrameCount frames = output.numFrames();
     const SampleTime start = framesRendered_.load(std::memory_order_relaxed);
     static_cast<GraphInputNode&>(plan.node(plan.inputTask())).setSource(input);
     static_cast<GraphOutputNode&>(plan.node(plan.outputTask())).setDestination(output);
     plan.prepareBlock(frames);
-    executor_->run(plan, {frames, start});
+    BlockInfo block{frames, start};
+    block.transport = control_.transportInfo();
+    block.timeNodes = config_.timingInterval != 0 && blocksRendered_ % config_.timingInterval == 0;
+    Executor& executor = currentExecutor();
+    executor.run(scheduled, block);
+    lastHelpers_.store(executor.lastHelpersApprox(), std::memory_order_relaxed);
+    ++blocksRendered_;
     framesRendered_.store(start + frames, std::memory_order_relaxed);
+    control_.endBlock(start, frames);
 }
 
 } // namespace fluxforge

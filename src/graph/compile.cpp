@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace fluxforge {
@@ -27,6 +28,24 @@ void validateSettings(const CompileSettings& settings) {
 namespace detail {
 
 class PlanBuilder {
+    // A connection in graph order, or a link to or from a partial-sum task. `order` sorts a port's
+    // links into the summing order: (source id, source port) for connections, the part number
+    // for the links from partial sums into the port they replace.
+    struct Link {
+        std::uint32_t from;
+        PortIndex fromPort;
+        std::uint32_t to;
+        PortIndex toPort;
+        std::uint64_t order;
+    };
+    // A partial-sum task: sums part of one input port's sources for a node (graph order).
+    struct PartialSum {
+        std::uint32_t consumer;
+        PortIndex port;
+        std::uint32_t part;
+        std::uint32_t parts;
+    };
+
 public:
     PlanBuilder(const Graph& graph, const CompileSettings& settings)
         : graph_(graph)
@@ -37,6 +56,7 @@ public:
         validateSettings(settings_);
         collectNodes();
         validateConnections();
+        splitWideInputs();
         sortTopologically();
         buildEdges();
         planInputPorts();
@@ -98,7 +118,87 @@ private:
                             std::to_string(out) + " channel(s) and the input " +
                             std::to_string(in));
             }
-            edges_.push_back({from, to});
+            links_.push_back({from, c.source.port, to, c.destination.port,
+                              (std::uint64_t{c.source.node.value} << 32) | c.source.port});
+        }
+    }
+
+    // Tree mixing: an input port with more than maxSumFanIn sources gets its pairwise summing tree
+    // cut at a depth d where every subtree has at most maxSumFanIn sources; each of the 2^d
+    // subtrees becomes a partial-sum task of its own (they can run in parallel), and the port
+    // sums the 2^d partial results. A power of two of parts, split the way the tree splits, makes
+    // that last sum associate exactly like the top d levels of the full tree: the result is
+    // bit-identical to summing everything in one place.
+    void splitWideInputs() {
+        realNodes_ = ids_.size();
+        const std::uint32_t limit = settings_.maxSumFanIn;
+        if (limit >= 2) {
+            std::vector<std::uint32_t> index(links_.size());
+            std::iota(index.begin(), index.end(), 0u);
+            std::sort(index.begin(), index.end(), [&](std::uint32_t a, std::uint32_t b) {
+                const Link& x = links_[a];
+                const Link& y = links_[b];
+                return std::tie(x.to, x.toPort, x.order) < std::tie(y.to, y.toPort, y.order);
+            });
+            std::vector<Link> added;
+            for (std::size_t begin = 0; begin < index.size();) {
+                std::size_t end = begin + 1;
+                while (end < index.size() && links_[index[end]].to == links_[index[begin]].to &&
+                       links_[index[end]].toPort == links_[index[begin]].toPort) {
+                    ++end;
+                }
+                const auto count = static_cast<std::uint32_t>(end - begin);
+                if (count > limit) {
+                    splitPort(index.data() + begin, count, limit, added);
+                }
+                begin = end;
+            }
+            links_.insert(links_.end(), added.begin(), added.end());
+        }
+        edges_.reserve(links_.size());
+        for (const Link& link : links_) {
+            edges_.push_back({link.from, link.to});
+        }
+    }
+
+    // Splits one port's links (in summing order) into 2^d partial sums; see splitWideInputs.
+    void splitPort(const std::uint32_t* ordered, std::uint32_t count, std::uint32_t limit,
+                   std::vector<Link>& added) {
+        std::uint32_t depth = 1;
+        while (((count + (1u << depth) - 1) >> depth) > limit) {
+            ++depth;
+        }
+        const std::uint32_t parts = 1u << depth;
+        // The ranges of the tree's 2^d subtrees at that depth: halve the way the gather does.
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> ranges{{0u, count}};
+        for (std::uint32_t level = 0; level < depth; ++level) {
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> next;
+            for (const auto& [first, size] : ranges) {
+                next.push_back({first, size / 2});
+                next.push_back({first + size / 2, size - size / 2});
+            }
+            ranges = std::move(next);
+        }
+        // Copies: the loop below re-points these very links at the partial sums.
+        const std::uint32_t consumer = links_[ordered[0]].to;
+        const PortIndex port = links_[ordered[0]].toPort;
+        const ChannelCount channels = properties_[consumer].inputs[port].channels;
+        for (std::uint32_t part = 0; part < parts; ++part) {
+            const auto synthetic = static_cast<std::uint32_t>(ids_.size());
+            ids_.push_back(NodeId{});
+            NodeProperties props;
+            props.inputs.push_back({"sum", channels});
+            props.outputs.push_back({"sum", channels});
+            // About 20 floats added per nanosecond: only the ratio to other costs matters.
+            props.estimatedCostPerFrame = 0.05 * ranges[part].second * channels;
+            properties_.push_back(std::move(props));
+            partialSums_.push_back({consumer, port, part, parts});
+            for (std::uint32_t k = 0; k < ranges[part].second; ++k) {
+                Link& link = links_[ordered[ranges[part].first + k]];
+                link.to = synthetic;
+                link.toPort = 0;
+            }
+            added.push_back({synthetic, 0, consumer, port, part});
         }
     }
 
@@ -194,9 +294,13 @@ private:
         std::reverse(cycle.begin(), cycle.end());
         std::string text = "the graph has a cycle: ";
         for (std::uint32_t i : cycle) {
-            text += describeNode(ids_[i]) + " -> ";
+            if (i < realNodes_) { // partial sums in the cycle are implied by their consumer
+                text += describeNode(ids_[i]) + " -> ";
+            }
         }
-        text += describeNode(ids_[cycle.front()]);
+        text += describeNode(
+            ids_[cycle.front() < realNodes_ ? cycle.front()
+                                            : partialSums_[cycle.front() - realNodes_].consumer]);
         return text;
     }
 
@@ -212,12 +316,22 @@ private:
         p.names_.reserve(n);
         p.taskById_.assign(graph_.maxId() + 1, kNoTask);
         for (std::uint32_t t = 0; t < n; ++t) {
-            const NodeId id = ids_[order_[t]];
-            p.owners_.push_back(graph_.node(id));
+            const std::uint32_t i = order_[t];
+            const NodeId id = ids_[i];
+            if (i < realNodes_) {
+                p.owners_.push_back(graph_.node(id));
+                p.names_.push_back(graph_.name(id));
+                p.taskById_[id.value] = t;
+            } else {
+                const PartialSum& sum = partialSums_[i - realNodes_];
+                p.owners_.push_back(nullptr);
+                p.names_.push_back("sum " + std::to_string(sum.part + 1) + "/" +
+                                   std::to_string(sum.parts) + " of " +
+                                   graph_.describe(ids_[sum.consumer]) + ":in" +
+                                   std::to_string(sum.port));
+            }
             p.nodes_.push_back(p.owners_.back().get());
             p.ids_.push_back(id);
-            p.names_.push_back(graph_.name(id));
-            p.taskById_[id.value] = t;
         }
         p.inputTask_ = p.taskById_[graph_.input().value];
         p.outputTask_ = p.taskById_[graph_.output().value];
@@ -263,10 +377,17 @@ private:
 
         p.costs_.resize(n);
         p.ranks_.resize(n);
+        // A node's cost: its measured average once the engine has timed it, else its own
+        // estimate. Both in nanoseconds per block.
         for (TaskIndex t = 0; t < n; ++t) {
-            const double perFrame = properties_[order_[t]].estimatedCostPerFrame;
-            p.costs_[t] = (std::isfinite(perFrame) && perFrame > 0.0 ? perFrame : 1.0) *
-                          static_cast<double>(settings_.maxBlockSize);
+            const Node* node = p.nodes_[t];
+            if (node != nullptr && node->timedBlocksApprox() > 0) {
+                p.costs_[t] = CycleClock::toNanoseconds(node->averageTicksApprox());
+            } else {
+                const double perFrame = properties_[order_[t]].estimatedCostPerFrame;
+                p.costs_[t] = (std::isfinite(perFrame) && perFrame > 0.0 ? perFrame : 1.0) *
+                              static_cast<double>(settings_.maxBlockSize);
+            }
         }
         for (TaskIndex t = static_cast<TaskIndex>(n); t-- > 0;) {
             double longest = 0.0;
@@ -282,28 +403,26 @@ private:
     void planInputPorts() {
         Plan& p = *plan_;
         const std::size_t n = order_.size();
-        // Connections bucketed by destination task (counting sort), then each bucket, which is
-        // small, sorted by (port, source id, source port): the documented summing order.
-        const auto connections = graph_.connections();
+        // Links bucketed by destination task (counting sort), then each bucket, which is small,
+        // sorted by (port, order): the documented summing order.
         std::vector<std::uint32_t> bucketOffsets(n + 1, 0);
-        for (const Connection& c : connections) {
-            ++bucketOffsets[p.taskById_[c.destination.node.value] + 1];
+        for (const Link& link : links_) {
+            ++bucketOffsets[taskOfIndex_[link.to] + 1];
         }
         for (std::size_t t = 0; t < n; ++t) {
             bucketOffsets[t + 1] += bucketOffsets[t];
         }
-        std::vector<Connection> sorted(connections.size());
+        std::vector<Link> sorted(links_.size());
         {
             std::vector<std::uint32_t> fill(bucketOffsets.begin(), bucketOffsets.end() - 1);
-            for (const Connection& c : connections) {
-                sorted[fill[p.taskById_[c.destination.node.value]]++] = c;
+            for (const Link& link : links_) {
+                sorted[fill[taskOfIndex_[link.to]]++] = link;
             }
         }
         for (std::size_t t = 0; t < n; ++t) {
             std::sort(sorted.begin() + bucketOffsets[t], sorted.begin() + bucketOffsets[t + 1],
-                      [](const Connection& a, const Connection& b) {
-                          return std::tie(a.destination.port, a.source.node, a.source.port) <
-                                 std::tie(b.destination.port, b.source.node, b.source.port);
+                      [](const Link& a, const Link& b) {
+                          return std::tie(a.toPort, a.order) < std::tie(b.toPort, b.order);
                       });
         }
 
@@ -330,12 +449,11 @@ private:
                 Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t] + port];
                 plan.channels = props.inputs[port].channels;
                 plan.firstLeaf = static_cast<std::uint32_t>(leafSources_.size());
-                while (next < sorted.size() &&
-                       p.taskById_[sorted[next].destination.node.value] == t &&
-                       sorted[next].destination.port == port) {
-                    const Connection& c = sorted[next++];
-                    const TaskIndex source = p.taskById_[c.source.node.value];
-                    leafSources_.push_back(p.outputPortOffsets_[source] + c.source.port);
+                while (next < sorted.size() && taskOfIndex_[sorted[next].to] == t &&
+                       sorted[next].toPort == port) {
+                    const Link& link = sorted[next++];
+                    const TaskIndex source = taskOfIndex_[link.from];
+                    leafSources_.push_back(p.outputPortOffsets_[source] + link.fromPort);
                     leafReaders_.push_back(t);
                 }
                 plan.numLeaves = static_cast<std::uint32_t>(leafSources_.size()) - plan.firstLeaf;
@@ -474,6 +592,17 @@ private:
             }
 
             const NodeProperties& props = properties_[order_[t]];
+            if (p.nodes_[t] == nullptr) {
+                // A partial sum gathers straight into its output slot: one slot, read by the
+                // node whose port it feeds.
+                Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t]];
+                const std::uint32_t output = p.outputPortOffsets_[t];
+                plan.gatherSlot = claim(plan.channels);
+                p.outputSlots_[output] = plan.gatherSlot;
+                occupy(plan.gatherSlot, t, readerOffsets_[output],
+                       readerOffsets_[output + 1] - readerOffsets_[output]);
+                continue;
+            }
             for (PortIndex port = 0; port < props.inputs.size(); ++port) {
                 Plan::InputPortPlan& plan = p.inputPorts_[p.inputPortOffsets_[t] + port];
                 if (plan.numLeaves > 1) {
@@ -499,6 +628,9 @@ private:
     void prepareNodes() {
         const PrepareContext context{settings_.sampleRate, settings_.maxBlockSize};
         for (Node* node : plan_->nodes_) {
+            if (node == nullptr) {
+                continue; // a partial sum
+            }
             const auto& prepared = node->preparedFor();
             if (!prepared || prepared->sampleRate != context.sampleRate ||
                 prepared->maxBlockSize != context.maxBlockSize) {
@@ -565,10 +697,13 @@ private:
     CompileSettings settings_;
     std::unique_ptr<Plan> plan_;
 
-    std::vector<NodeId> ids_;                                    // graph order
-    std::vector<NodeProperties> properties_;                     // graph order
-    std::vector<std::uint32_t> graphIndexById_;                  // NodeId::value -> graph order
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_; // graph order, one per connection
+    std::vector<NodeId> ids_;                   // graph order
+    std::vector<NodeProperties> properties_;    // graph order
+    std::vector<std::uint32_t> graphIndexById_; // NodeId::value -> graph order
+    std::vector<Link> links_;                   // one per connection, then partial-sum links
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_; // (from, to) of every link
+    std::vector<PartialSum> partialSums_; // index - realNodes_ for synthetic entries
+    std::size_t realNodes_ = 0;           // graph nodes come first in graph order
     std::vector<std::uint32_t> outOffsets_;
     std::vector<std::uint32_t> outTargets_;
     std::vector<std::uint32_t> order_;         // task -> graph order

@@ -5,6 +5,7 @@
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/engine/engine.hpp>
 #include <fluxforge/graph/compile.hpp>
+#include <fluxforge/graph/endpoint_nodes.hpp>
 
 #include <gtest/gtest.h>
 
@@ -99,6 +100,43 @@ TEST_P(InputSummingBlockTest, EveryFrameAndChannelIsSummed) {
 
 INSTANTIATE_TEST_SUITE_P(BlockSizes, InputSummingBlockTest,
                          ::testing::Values(1u, 64u, 127u, 128u, 129u, 300u, 1024u, 3000u));
+
+// Tree mixing: a wide port is summed by partial-sum tasks that may run in parallel. However the
+// tree is cut into tasks, the sum is the same bits as one pairwise sum in one place.
+TEST(InputSummingTest, PartialSumTasksGiveTheSameBitsAsOneSum) {
+    std::mt19937 rng(17);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    for (std::size_t count : {17u, 33u, 64u, 100u, 1000u}) {
+        Graph graph(GraphConfig{0, 1});
+        std::vector<float> values;
+        for (std::size_t i = 0; i < count; ++i) {
+            // Magnitudes far apart, so that any other association changes the result.
+            values.push_back(dist(rng) * (i % 4 == 0 ? 1e6f : 1e-3f));
+            graph.connect(graph.add(std::make_shared<ConstantSource>(values.back())),
+                          graph.output());
+        }
+        const float expected = pairwiseSum(values, 0, count);
+        for (std::uint32_t limit : {0u, 2u, 3u, 8u, 16u}) {
+            const auto plan = compile(graph, {48000.0, 64, limit});
+            std::size_t partials = 0;
+            for (TaskIndex t = 0; t < plan->numTasks(); ++t)
+                partials += plan->isPartialSum(t) ? 1 : 0;
+            if (limit >= 2) {
+                EXPECT_GT(partials, 0u) << count << " sources, limit " << limit;
+            } else {
+                EXPECT_EQ(partials, 0u);
+            }
+            AudioBuffer out(1, 64);
+            static_cast<GraphOutputNode&>(plan->node(plan->outputTask()))
+                .setDestination(out.view());
+            plan->prepareBlock(64);
+            for (TaskIndex t = 0; t < plan->numTasks(); ++t)
+                plan->runTask(t, {64, 0});
+            EXPECT_EQ(out.channel(0)[0], expected) << count << " sources, limit " << limit;
+            EXPECT_EQ(out.channel(0)[63], expected);
+        }
+    }
+}
 
 TEST(InputSummingTest, UnconnectedInputReadsSilence) {
     Graph graph(GraphConfig{0, 1});

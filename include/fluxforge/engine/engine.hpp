@@ -4,12 +4,20 @@
 #include <fluxforge/core/buffer_view.hpp>
 #include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/core/types.hpp>
+#include <fluxforge/engine/engine_control.hpp>
 #include <fluxforge/graph/graph.hpp>
 #include <fluxforge/graph/plan.hpp>
+#include <fluxforge/sched/critical_path_executor.hpp>
+#include <fluxforge/sched/dynamic_fifo_executor.hpp>
 #include <fluxforge/sched/executor.hpp>
+#include <fluxforge/sched/level_barrier_executor.hpp>
+#include <fluxforge/sched/scheduled_plan.hpp>
+#include <fluxforge/sched/serial_executor.hpp>
+#include <fluxforge/sched/worker_pool.hpp>
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 namespace fluxforge {
 
@@ -18,6 +26,24 @@ struct EngineConfig {
     SampleRate sampleRate = 48000.0;
     /// The largest block the graph renders at once; process() splits larger host blocks.
     FrameCount maxBlockSize = 512;
+
+    /// The executor blocks start with (setExecutor changes it while running).
+    ExecutorKind executor = ExecutorKind::criticalPath;
+    /// Threads that render a block, the audio thread included. 0: one per hardware thread, at
+    /// most maxWorkers. 1: the audio thread alone. setWorkerCount changes it while running.
+    std::uint32_t workers = 0;
+    /// The most workers any plan is prepared for (its scheduling state is sized for them).
+    std::uint32_t maxWorkers = 16;
+    /// When a block is worth bringing helpers in for.
+    ParallelPolicy parallel{};
+    /// How helpers wait and what priority they ask for; `helpers` is taken from `workers`.
+    WorkerPoolConfig pool{};
+    /// Every n-th block each node's process() is timed (for critical-path ranks and metrics);
+    /// 0 never. Timing costs two CycleClock reads per node on those blocks.
+    std::uint32_t timingInterval = 8;
+    /// How long a live parameter change (ControlSender::trySetParameter) glides to its new value,
+    /// 0..1 s; 0 makes live changes steps (docs/automation.md).
+    double parameterSmoothingSeconds = 0.005;
 };
 
 /// The engine: compiles graphs into plans on the control thread, hands them to the audio thread
@@ -66,14 +92,106 @@ public:
     /// Plans the audio thread has switched to so far. Thread: any. May be stale.
     [[nodiscard]] std::size_t planSwapsApprox() const noexcept { return plans_.swapCountApprox(); }
 
+    /// Selects the executor for the blocks that start from now on; all give identical output.
+    /// Thread: any. Real-time safe: yes. Allocates: no.
+    void setExecutor(ExecutorKind kind) noexcept {
+        executorKind_.store(kind, std::memory_order_relaxed);
+    }
+    [[nodiscard]] ExecutorKind executor() const noexcept {
+        return executorKind_.load(std::memory_order_relaxed);
+    }
+
+    /// Sets the number of threads that render a block, the audio thread included (clamped to
+    /// 1..maxWorkers; 0 means one per hardware thread). Audio keeps running: helpers join or leave
+    /// between blocks. Thread: control. Real-time safe: no. Allocates: yes.
+    void setWorkerCount(std::uint32_t workers);
+
+    /// Threads available to render a block, the audio thread included. Thread: any. May be stale.
+    [[nodiscard]] std::uint32_t workerCountApprox() const noexcept {
+        return 1 + pool_->helperCountApprox();
+    }
+
+    /// Helper threads the last block actually used (0: it ran on the audio thread alone).
+    /// Thread: any. May be stale.
+    [[nodiscard]] std::uint32_t lastBlockHelpersApprox() const noexcept {
+        return lastHelpers_.load(std::memory_order_relaxed);
+    }
+
+    /// The helpers' real-time priority, as the OS granted it. Thread: control.
+    [[nodiscard]] std::vector<ThreadPriorityResult> workerPriorities() const {
+        return pool_->helperPriorities();
+    }
+
+    // ---- Parameters, automation and transport (docs/automation.md) ----------------------------
+
+    /// A new line of commands to the audio thread, for one sending thread (ControlSender).
+    /// Throws fluxforge::Error for a capacity outside 1..kMaxSenderCapacity.
+    /// Thread: control (any). Real-time safe: no. Allocates: yes.
+    [[nodiscard]] ControlSender createSender(const SenderConfig& config = {}) {
+        return control_.createSender(config);
+    }
+
+    /// A parameter of a node in the last committed graph, by id or by index. Throws
+    /// fluxforge::Error naming the node and listing its parameters when there is no such node or
+    /// parameter. Thread: control (any). Real-time safe: no. Allocates: yes.
+    [[nodiscard]] ParameterHandle parameter(NodeId node, std::string_view id) const {
+        return control_.parameter(node, id);
+    }
+    [[nodiscard]] ParameterHandle parameter(NodeId node, std::size_t index) const {
+        return control_.parameter(node, index);
+    }
+
+    /// Makes `lane` drive the parameter from the next block on (an empty lane removes the
+    /// automation). Throws fluxforge::Error, changing nothing, when the parameter is not
+    /// automatable, its node has left the committed graph, the lane is null or a breakpoint lies
+    /// outside the parameter's range. Thread: control (any). Real-time safe: no. Allocates: yes.
+    void setAutomation(const ParameterHandle& parameter,
+                       std::shared_ptr<const AutomationLane> lane) {
+        control_.setAutomation(parameter, std::move(lane));
+    }
+    /// Removes the parameter's automation: it glides back to its live value over the smoothing
+    /// time. Thread: control (any). Real-time safe: no. Allocates: yes.
+    void clearAutomation(const ParameterHandle& parameter) { control_.clearAutomation(parameter); }
+    /// The lane driving the parameter, or null. Thread: control (any). Real-time safe: no.
+    [[nodiscard]] std::shared_ptr<const AutomationLane>
+    automation(const ParameterHandle& parameter) const {
+        return control_.automation(parameter);
+    }
+
+    /// The value the node rendered its last frame with. Throws if the node has left the committed
+    /// graph. Thread: control (any). Real-time safe: no. Allocates: no. May be stale.
+    [[nodiscard]] float parameterValueApprox(const ParameterHandle& parameter) const {
+        return control_.parameterValueApprox(parameter);
+    }
+
+    /// Play state, timeline position of the next frame, loop. Thread: any. Real-time safe: no
+    /// (retries while the audio thread publishes). Allocates: no. May be stale.
+    [[nodiscard]] TransportSnapshot transportApprox() const noexcept {
+        return control_.transportApprox();
+    }
+
+    /// What the audio thread did with the commands it received. Thread: any. May be stale.
+    [[nodiscard]] ControlStats controlStatsApprox() const noexcept {
+        return control_.statsApprox();
+    }
+
 private:
-    void renderBlock(Plan& plan, ConstBufferView input, BufferView output) noexcept;
+    void renderBlock(ScheduledPlan& plan, ConstBufferView input, BufferView output) noexcept;
+    Executor& currentExecutor() noexcept;
 
     EngineConfig config_;
-    RealtimeHandoff<Plan> plans_;
-    std::unique_ptr<Executor> executor_;
+    RealtimeHandoff<ScheduledPlan> plans_;
+    std::unique_ptr<WorkerPool> pool_;
+    SerialExecutor serial_;
+    LevelBarrierExecutor levelBarrier_;
+    DynamicFifoExecutor dynamicFifo_;
+    CriticalPathExecutor criticalPath_;
+    std::atomic<ExecutorKind> executorKind_;
+    std::atomic<std::uint32_t> lastHelpers_{0};
+    std::uint64_t blocksRendered_ = 0; // audio thread
     // Audio thread writes, others read.
     std::atomic<SampleTime> framesRendered_{0};
+    detail::EngineControl control_; // commands, automation, transport
 };
 
 } // namespace fluxforge

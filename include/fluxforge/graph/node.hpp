@@ -9,9 +9,14 @@
 #include <fluxforge/core/assert.hpp>
 #include <fluxforge/core/buffer_view.hpp>
 #include <fluxforge/core/error.hpp>
+#include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
+#include <fluxforge/graph/parameter.hpp>
+#include <fluxforge/graph/parameter_runtime.hpp>
 
 #include <atomic>
+#include <cmath>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -23,51 +28,6 @@ namespace fluxforge {
 /// Whether a node reads the device's live input. A node that does (an armed or monitored input)
 /// is live, and so is everything downstream of it.
 enum class LiveInput { no, yes };
-
-/// Whether the host's automation may drive a parameter.
-enum class Automatable { no, yes };
-
-/// A parameter a node declares: its identity, range and default. Values outside the range are
-/// clamped to it.
-struct ParameterInfo {
-    std::string id;   ///< stable key, e.g. "gain"; unique within the node
-    std::string name; ///< display name, e.g. "Gain"
-    float minValue = 0.0f;
-    float maxValue = 1.0f;
-    float defaultValue = 0.0f;
-    std::string unit; ///< e.g. "dB", "Hz", or empty
-    Automatable automatable = Automatable::yes;
-};
-
-/// One parameter's value over one block: a single constant where it is flat, one value per frame
-/// where it moves. Reading it never allocates.
-///
-/// Thread: audio or worker (set by the engine before the node's process()). Real-time safe: yes.
-class ParameterValues {
-public:
-    /// True when the value is the same for every frame of the block.
-    [[nodiscard]] bool isConstant() const noexcept { return perSample_ == nullptr; }
-    /// The value when constant, else the value at frame 0.
-    [[nodiscard]] float constant() const noexcept {
-        return perSample_ == nullptr ? constant_ : perSample_[0];
-    }
-    /// The value at a frame of the block.
-    [[nodiscard]] float at(FrameCount frame) const noexcept {
-        return perSample_ == nullptr ? constant_ : perSample_[frame];
-    }
-    /// One value per frame, or null when constant.
-    [[nodiscard]] const float* perSample() const noexcept { return perSample_; }
-
-    void setConstant(float value) noexcept {
-        constant_ = value;
-        perSample_ = nullptr;
-    }
-    void setPerSample(const float* values) noexcept { perSample_ = values; }
-
-private:
-    float constant_ = 0.0f;
-    const float* perSample_ = nullptr;
-};
 
 /// One input or output port: a name for messages and tools, and its channel count.
 struct PortInfo {
@@ -102,6 +62,9 @@ struct ProcessContext {
     std::span<const ConstBufferView> inputs;     ///< one per input port, numFrames long
     std::span<const BufferView> outputs;         ///< one per output port, numFrames long
     std::span<const ParameterValues> parameters; ///< one per declared parameter
+    /// The block's place on the host's timeline (docs/automation.md). A block never spans a
+    /// timeline jump: while playing, frame i lies at transport.position + i.
+    TransportInfo transport;
 
     /// Shorthand for parameters[index].
     [[nodiscard]] const ParameterValues& parameter(std::size_t index) const noexcept {
@@ -109,6 +72,10 @@ struct ProcessContext {
         return parameters[index];
     }
 };
+
+namespace detail {
+struct NodeParameterAccess;
+}
 
 class Node {
 public:
@@ -133,13 +100,15 @@ public:
     /// after a locate. Thread: audio or worker. Real-time safe: yes. Allocates: no.
     void reset() noexcept;
 
-    /// Sets a parameter's value, clamped to its range; it takes effect from the next block the
-    /// node renders. (The engine's command queue adds smoothing and sample-accurate timing on
-    /// top, see docs/automation.md.) Unknown indices throw.
+    /// Sets a parameter's value, clamped to its range: a step at the first frame of the next
+    /// block the node renders. This is the direct path for a node rendered without an engine;
+    /// with an Engine, use a ControlSender, which adds smoothing, sample-accurate timing and
+    /// automation (docs/automation.md). Unknown indices and NaN or infinite values throw.
     /// Thread: control. Real-time safe: yes once prepared. Allocates: no.
     void setParameter(std::size_t index, float value);
 
-    /// The value most recently set (or the default). Thread: any. Real-time safe: yes.
+    /// The value most recently passed to setParameter (or the default). The value the node
+    /// actually renders with is Engine::parameterValueApprox. Thread: any. Real-time safe: yes.
     [[nodiscard]] float parameter(std::size_t index) const;
 
     /// The parameters declared by describe(), as of the last prepare().
@@ -148,9 +117,40 @@ public:
         return parameterInfos_;
     }
 
-    /// Brings this block's parameter values up to date and returns them, for the ProcessContext.
-    /// Called by the plan right before process(). Thread: audio or worker. Real-time safe: yes.
-    std::span<const ParameterValues> updateParameters(FrameCount numFrames) noexcept;
+    /// Evaluates this block's parameter values (timed changes, ramps, automation along the
+    /// transport) and returns them, for the ProcessContext. Called by the plan right before
+    /// process(). Thread: audio or worker. Real-time safe: yes. Allocates: no.
+    std::span<const ParameterValues> updateParameters(FrameCount numFrames, SampleTime blockStart,
+                                                      const TransportInfo& transport) noexcept {
+        return parameters_.update(numFrames, blockStart, transport);
+    }
+
+    /// updateParameters() for a node rendered outside an engine (tests, offline tools): the
+    /// block follows the previous one and the transport is stopped.
+    /// Thread: audio or worker. Real-time safe: yes. Allocates: no.
+    std::span<const ParameterValues> updateParameters(FrameCount numFrames) noexcept {
+        return parameters_.update(numFrames);
+    }
+
+    /// How long process() takes, as measured by the engine on the blocks it samples (see
+    /// EngineConfig::timingInterval): a moving average over the last few measurements and the
+    /// worst since the last resetTiming(), in CycleClock ticks (CycleClock::toNanoseconds converts).
+    /// Thread: any. Real-time safe: yes. Allocates: no. May be stale.
+    [[nodiscard]] double averageTicksApprox() const noexcept {
+        return averageTicks_.load(std::memory_order_relaxed);
+    }
+    [[nodiscard]] double worstTicksApprox() const noexcept {
+        return worstTicks_.load(std::memory_order_relaxed);
+    }
+    [[nodiscard]] std::uint64_t timedBlocksApprox() const noexcept {
+        return timedBlocks_.load(std::memory_order_relaxed);
+    }
+    /// Forgets the worst time. Thread: control. Real-time safe: yes. Allocates: no.
+    void resetTiming() noexcept { worstTicks_.store(0.0, std::memory_order_relaxed); }
+
+    /// Adds one measurement. Called by the plan after process(), by the one thread that ran the
+    /// node in this block. Thread: audio or worker. Real-time safe: yes. Allocates: no.
+    void recordTiming(std::uint64_t ticks) noexcept;
 
     /// The settings of the last prepare(), or nothing before the first.
     /// Thread: control. Real-time safe: no. Allocates: no.
@@ -172,12 +172,28 @@ protected:
 
 private:
     std::optional<PrepareContext> preparedFor_;
+    // Written by the thread running the node (one per block), read by any thread.
+    std::atomic<double> averageTicks_{0.0};
+    std::atomic<double> worstTicks_{0.0};
+    std::atomic<std::uint64_t> timedBlocks_{0};
     std::vector<ParameterInfo> parameterInfos_;
-    // Written by the control thread (setParameter), read by the audio thread.
-    std::unique_ptr<std::atomic<float>[]> requestedValues_;
-    // Audio thread only.
-    std::vector<ParameterValues> blockValues_;
+    // Parameter values: setParameter (control) and the engine (audio) feed it, the block reads it.
+    friend struct detail::NodeParameterAccess;
+    detail::ParameterRuntime parameters_;
 };
+
+namespace detail {
+
+/// The engine's way to the parameter state of a node (commands, automation lanes).
+/// Thread: as ParameterRuntime's members say.
+struct NodeParameterAccess {
+    [[nodiscard]] static ParameterRuntime& runtime(Node& node) noexcept { return node.parameters_; }
+    [[nodiscard]] static const ParameterRuntime& runtime(const Node& node) noexcept {
+        return node.parameters_;
+    }
+};
+
+} // namespace detail
 
 // ------------------------------------------------------------------------------------------------
 // Inline definitions
@@ -186,19 +202,18 @@ inline void Node::prepare(const PrepareContext& context) {
     NodeProperties props = describe();
     const std::size_t count = props.parameters.size();
     // Keep values already set when re-preparing with the same parameter list.
-    std::unique_ptr<std::atomic<float>[]> values(new std::atomic<float>[count]);
+    std::vector<float> initial(count);
     for (std::size_t i = 0; i < count; ++i) {
         const bool keep =
             i < parameterInfos_.size() && parameterInfos_[i].id == props.parameters[i].id;
-        values[i].store(keep ? requestedValues_[i].load() : props.parameters[i].defaultValue);
+        initial[i] = keep ? parameters_.requested(i) : props.parameters[i].defaultValue;
     }
+    // Built before onPrepare and installed after it, so a throwing prepare changes nothing.
+    detail::ParameterRuntime::Prepared runtime =
+        detail::ParameterRuntime::build(props.parameters, initial, context.maxBlockSize);
     onPrepare(context);
-    requestedValues_ = std::move(values);
+    parameters_.install(std::move(runtime));
     parameterInfos_ = std::move(props.parameters);
-    blockValues_.assign(count, ParameterValues{});
-    for (std::size_t i = 0; i < count; ++i) {
-        blockValues_[i].setConstant(requestedValues_[i].load());
-    }
     preparedFor_ = context;
 }
 
@@ -209,25 +224,35 @@ inline void Node::setParameter(std::size_t index, float value) {
                     (preparedFor_ ? "" : " (it has not been prepared yet)"));
     }
     const ParameterInfo& info = parameterInfos_[index];
+    if (!std::isfinite(value)) {
+        throw Error("parameter '" + info.id + "': " + std::to_string(value) +
+                    " is not a finite number");
+    }
     const float clamped = value < info.minValue   ? info.minValue
                           : value > info.maxValue ? info.maxValue
                                                   : value;
-    requestedValues_[index].store(clamped, std::memory_order_relaxed);
+    parameters_.request(index, clamped);
 }
 
 inline float Node::parameter(std::size_t index) const {
     if (index >= parameterInfos_.size()) {
         throw Error("parameter index " + std::to_string(index) + " out of range");
     }
-    return requestedValues_[index].load(std::memory_order_relaxed);
+    return parameters_.requested(index);
 }
 
-inline std::span<const ParameterValues> Node::updateParameters(FrameCount numFrames) noexcept {
-    static_cast<void>(numFrames);
-    for (std::size_t i = 0; i < blockValues_.size(); ++i) {
-        blockValues_[i].setConstant(requestedValues_[i].load(std::memory_order_relaxed));
+inline void Node::recordTiming(std::uint64_t ticks) noexcept {
+    // An exponential moving average over about eight measurements: recent enough to follow a
+    // changed setting, smooth enough that one preempted block does not reorder the schedule.
+    const auto value = static_cast<double>(ticks);
+    const std::uint64_t count = timedBlocks_.load(std::memory_order_relaxed);
+    const double average = averageTicks_.load(std::memory_order_relaxed);
+    averageTicks_.store(count == 0 ? value : average + (value - average) * 0.125,
+                        std::memory_order_relaxed);
+    if (value > worstTicks_.load(std::memory_order_relaxed)) {
+        worstTicks_.store(value, std::memory_order_relaxed);
     }
-    return blockValues_;
+    timedBlocks_.store(count + 1, std::memory_order_relaxed);
 }
 
 inline void Node::process(const ProcessContext& context) noexcept {

@@ -3,7 +3,9 @@
 
 #include <fluxforge/core/assert.hpp>
 #include <fluxforge/core/buffer_view.hpp>
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/core/kernels.hpp>
+#include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/node.hpp>
 #include <fluxforge/graph/node_id.hpp>
@@ -30,12 +32,18 @@ inline constexpr SampleRate kMaxSampleRate = 768000.0;
 struct CompileSettings {
     SampleRate sampleRate = 48000.0;
     FrameCount maxBlockSize = 512; ///< 1..kMaxBlockSizeLimit; larger host blocks are split
+    /// An input port summing more sources than this gets partial-sum tasks that can run in
+    /// parallel (tree mixing); the result is bit-identical. 0 or 1: never split.
+    std::uint32_t maxSumFanIn = 16;
 };
 
 /// The block a plan is asked to render.
 struct BlockInfo {
     FrameCount numFrames = 0;  ///< 1..maxBlockSize
     SampleTime blockStart = 0; ///< engine clock of the first frame
+    bool timeNodes = false;    ///< measure each node's process() (Node::recordTiming)
+    /// The block's place on the timeline; the engine cuts blocks so that it is contiguous.
+    TransportInfo transport{};
 };
 
 namespace detail {
@@ -63,8 +71,21 @@ public:
     [[nodiscard]] const CompileSettings& settings() const noexcept { return settings_; }
     [[nodiscard]] std::size_t numTasks() const noexcept { return nodes_.size(); }
 
-    [[nodiscard]] Node& node(TaskIndex task) const noexcept { return *nodes_[task]; }
+    /// Whether a task is a partial sum of a wide input port (tree mixing) rather than a node.
+    [[nodiscard]] bool isPartialSum(TaskIndex task) const noexcept { return nodes_[task] == nullptr; }
+    /// The node a task runs; not for partial sums.
+    [[nodiscard]] Node& node(TaskIndex task) const noexcept {
+        FLUXFORGE_ASSERT(nodes_[task] != nullptr, "a partial-sum task has no node");
+        return *nodes_[task];
+    }
+    /// The node's id; invalid for partial sums.
     [[nodiscard]] NodeId nodeId(TaskIndex task) const noexcept { return ids_[task]; }
+    [[nodiscard]] PortIndex numInputPorts(TaskIndex task) const noexcept {
+        return inputPortOffsets_[task + 1] - inputPortOffsets_[task];
+    }
+    [[nodiscard]] PortIndex numOutputPorts(TaskIndex task) const noexcept {
+        return outputPortOffsets_[task + 1] - outputPortOffsets_[task];
+    }
     [[nodiscard]] const std::string& nodeName(TaskIndex task) const noexcept {
         return names_[task];
     }
@@ -241,6 +262,9 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
             gather(inputPorts_[p], block.numFrames);
         }
     }
+    if (nodes_[task] == nullptr) {
+        return; // a partial sum: its gather is all it does
+    }
     Node& node = *nodes_[task];
     ProcessContext context;
     context.numFrames = block.numFrames;
@@ -248,8 +272,15 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
     context.blockStart = block.blockStart;
     context.inputs = {inputViews_.data() + firstInput, inputViews_.data() + endInput};
     context.outputs = outputViews(task);
-    context.parameters = node.updateParameters(block.numFrames);
-    node.process(context);
+    context.transport = block.transport;
+    context.parameters = node.updateParameters(block.numFrames, block.blockStart, block.transport);
+    if (block.timeNodes) {
+        const std::uint64_t start = CycleClock::now();
+        node.process(context);
+        node.recordTiming(CycleClock::now() - start);
+    } else {
+        node.process(context);
+    }
 }
 
 // Sums the port's sources as a balanced pairwise tree: the first floor(k/2) sources form the left

@@ -1,25 +1,75 @@
-// Executor: runs every task of a Plan once for one block, each after its predecessors.
+// Executor: runs every task of a plan once for one block, each after its predecessors.
 #pragma once
 
 #include <fluxforge/graph/plan.hpp>
+#include <fluxforge/sched/scheduled_plan.hpp>
 
+#include <cstdint>
 #include <string_view>
 
 namespace fluxforge {
 
-/// The strategy that orders a block's tasks. Executors share one Plan format; the engine picks one
-/// at run time.
+/// The executors, selectable at run time. They share one plan format and produce bit-identical
+/// output; they differ only in the order and the threads tasks run on (docs/scheduler.md).
+enum class ExecutorKind {
+    serial,       ///< the audio thread alone, in topological order
+    levelBarrier, ///< all workers on one level of the graph, then a barrier
+    dynamicFifo,  ///< dependency counters; ready tasks run first-come first-served
+    criticalPath, ///< dependency counters; most urgent (highest rank) first, work stealing
+};
+
+/// A short name: "serial", "level-barrier", "dynamic-fifo", "critical-path".
+[[nodiscard]] constexpr std::string_view executorName(ExecutorKind kind) noexcept {
+    switch (kind) {
+    case ExecutorKind::serial:
+        return "serial";
+    case ExecutorKind::levelBarrier:
+        return "level-barrier";
+    case ExecutorKind::dynamicFifo:
+        return "dynamic-fifo";
+    case ExecutorKind::criticalPath:
+        return "critical-path";
+    }
+    return "unknown";
+}
+
+/// When the parallel executors bring in helper threads.
+struct ParallelPolicy {
+    /// Blocks whose estimated work (the plan's summed node costs) is below this run on the audio
+    /// thread alone: waking and synchronising helpers costs microseconds, more than small graphs
+    /// take. 0 always brings helpers in (benchmarks of scheduling overhead do this).
+    double minimumWorkNanoseconds = 30000.0;
+    /// Helpers are added only while the graph's average parallelism W/D leaves work for them.
+    bool limitToParallelism = true;
+};
+
 class Executor {
 public:
     virtual ~Executor() = default;
 
     /// Runs every task of `plan` once, each after all of its predecessors, for `block`. The caller
-    /// has called plan.prepareBlock(block.numFrames).
+    /// has called plan.plan().prepareBlock(block.numFrames).
     /// Thread: audio. Real-time safe: yes. Allocates: no.
-    virtual void run(Plan& plan, const BlockInfo& block) noexcept = 0;
+    virtual void run(ScheduledPlan& plan, const BlockInfo& block) noexcept = 0;
 
-    /// A short name for traces and benchmark tables. Thread: any.
-    [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+    [[nodiscard]] virtual ExecutorKind kind() const noexcept = 0;
+
+    /// Helper threads the last block used (0: the audio thread alone). Thread: any. May be stale.
+    [[nodiscard]] virtual std::uint32_t lastHelpersApprox() const noexcept { return 0; }
+    [[nodiscard]] std::string_view name() const noexcept { return executorName(kind()); }
 };
+
+namespace detail {
+
+/// Runs the tasks in topological order on the calling thread.
+inline void runSerially(ScheduledPlan& plan, const BlockInfo& block) noexcept {
+    Plan& p = plan.plan();
+    const auto count = static_cast<TaskIndex>(p.numTasks());
+    for (TaskIndex task = 0; task < count; ++task) {
+        p.runTask(task, block);
+    }
+}
+
+} // namespace detail
 
 } // namespace fluxforge

@@ -5,20 +5,16 @@
 
 namespace fluxforge {
 
-/// The baseline executor: the calling thread runs every task in topological order. No
-/// synchronisation at all, so its per-node cost is the floor the parallel executors are held to.
+/// The baseline executor: the calling thread runs every task in topological order, with no
+/// synchronisation at all; its per-node cost is the floor the parallel executors are held to.
 ///
 /// Thread: audio. Real-time safe: yes. Allocates: no.
 class SerialExecutor final : public Executor {
 public:
-    void run(Plan& plan, const BlockInfo& block) noexcept override {
-        const auto count = static_cast<TaskIndex>(plan.numTasks());
-        for (TaskIndex task = 0; task < count; ++task) {
-            plan.runTask(task, block);
-        }
+    void run(ScheduledPlan& plan, const BlockInfo& block) noexcept override {
+        detail::runSerially(plan, block);
     }
-
-    [[nodiscard]] std::string_view name() const noexcept override { return "serial"; }
+    [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::serial; }
 };
 
 } // namespace fluxforge

@@ -1,0 +1,380 @@
+// Every executor side by side, with oneTBB's flow_graph running the same plan as an outside
+// baseline (the same tasks, the same dependency edges, the same node work).
+//
+// 1. Overhead/<shape>/<executor>/<nodes>: trivial nodes (chains, wide fans, random layered DAGs);
+//    ns_per_node = block time / nodes, with 2 workers (serial: 1). TBB runs with 2 threads.
+// 2. DawBlock/<executor>: 32 tracks x 4 effects -> 4 buses -> master, trivial nodes; the time of
+//    each of 20,000 blocks, reported as median_us, p99_us and max_us.
+// 3. Efficiency/<graph>/<executor>: nodes that really work 10..200 us; efficiency = block time /
+//    max(W/p, D) (W total work, D critical path, p = 2 workers): 1.0 is the best possible.
+//    "chain_beside_shorts" is one long chain beside many short independent nodes.
+#include "support/graph_shapes.hpp"
+
+#include <fluxforge/core/audio_buffer.hpp>
+#include <fluxforge/engine/engine.hpp>
+#include <fluxforge/graph/compile.hpp>
+
+#include <benchmark/benchmark.h>
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+#include <tbb/flow_graph.h>
+#include <tbb/task_arena.h>
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+namespace fluxforge::bench {
+namespace {
+
+constexpr FrameCount kBlock = 64;
+constexpr std::uint32_t kWorkers = 2;
+
+enum class Shape { chain, wide, layered };
+
+std::vector<std::shared_ptr<Node>> buildShape(Graph& graph, Shape shape, std::size_t n) {
+    switch (shape) {
+    case Shape::chain:
+        return buildChain(graph, n);
+    case Shape::wide:
+        return buildWide(graph, n);
+    case Shape::layered:
+        return buildLayered(graph, n, std::max<std::size_t>(2, n / 20), 4, 42);
+    }
+    return {};
+}
+
+EngineConfig engineConfig(ExecutorKind executor) {
+    EngineConfig config;
+    config.maxBlockSize = kBlock;
+    config.executor = executor;
+    config.workers = executor == ExecutorKind::serial ? 1 : kWorkers;
+    config.parallel.minimumWorkNanoseconds = 0.0; // bring the helper in for every block
+    config.parallel.limitToParallelism = false;
+    config.pool.realtimePriority = false; // like TBB's threads
+    config.timingInterval = 0;
+    return config;
+}
+
+double nanosecondsSince(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+        .count();
+}
+
+// ---- The outside baseline: oneTBB flow_graph running the plan's tasks ---------------------------
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+class TbbRunner {
+public:
+    TbbRunner(Plan& plan, int threads)
+        : plan_(plan)
+        , arena_(threads)
+        , start_(graph_) {
+        arena_.execute([&] {
+            using tbb::flow::continue_msg;
+            using tbb::flow::continue_node;
+            for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
+                nodes_.push_back(std::make_unique<continue_node<continue_msg>>(
+                    graph_, [this, t](const continue_msg&) {
+                        plan_.runTask(t, block_);
+                        return continue_msg();
+                    }));
+            }
+            for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
+                for (TaskIndex s : plan.successors(t)) {
+                    tbb::flow::make_edge(*nodes_[t], *nodes_[s]);
+                }
+                if (plan.initialDependencies(t) == 0) {
+                    tbb::flow::make_edge(start_, *nodes_[t]);
+                }
+            }
+        });
+    }
+
+    void runBlock(SampleTime start) {
+        block_ = {kBlock, start};
+        plan_.prepareBlock(kBlock);
+        arena_.execute([&] {
+            start_.try_put(tbb::flow::continue_msg());
+            graph_.wait_for_all();
+        });
+    }
+
+private:
+    Plan& plan_;
+    BlockInfo block_{};
+    tbb::task_arena arena_;
+    tbb::flow::graph graph_;
+    tbb::flow::broadcast_node<tbb::flow::continue_msg> start_;
+    std::vector<std::unique_ptr<tbb::flow::continue_node<tbb::flow::continue_msg>>> nodes_;
+};
+#endif
+
+// ---- 1. Overhead per node -----------------------------------------------------------------------
+
+void overhead(benchmark::State& state, Shape shape, ExecutorKind executor) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Engine engine(engineConfig(executor));
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildShape(graph, shape, n);
+    engine.commit(graph);
+    AudioBuffer out(1, kBlock);
+    engine.process({}, out.view());
+    const auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+        engine.process({}, out.view());
+    }
+    const double perBlock = nanosecondsSince(start) / static_cast<double>(state.iterations());
+    state.counters["ns_per_node"] = perBlock / static_cast<double>(n + 2);
+    state.counters["helpers_used"] = engine.lastBlockHelpersApprox();
+}
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+void overheadTbb(benchmark::State& state, Shape shape) {
+    const auto n = static_cast<std::size_t>(state.range(0));
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildShape(graph, shape, n);
+    auto plan = compile(graph, {48000.0, kBlock});
+    TbbRunner tbb(*plan, kWorkers);
+    SampleTime clock = 0;
+    tbb.runBlock(clock);
+    const auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+        tbb.runBlock(clock += kBlock);
+    }
+    const double perBlock = nanosecondsSince(start) / static_cast<double>(state.iterations());
+    state.counters["ns_per_node"] = perBlock / static_cast<double>(n + 2);
+}
+#endif
+
+// ---- 2. DAW-shaped session: block time distribution ---------------------------------------------
+
+void reportDistribution(benchmark::State& state, std::vector<double>& nanoseconds) {
+    std::sort(nanoseconds.begin(), nanoseconds.end());
+    const auto at = [&](double q) {
+        return nanoseconds[std::min(
+            nanoseconds.size() - 1,
+            static_cast<std::size_t>(q * static_cast<double>(nanoseconds.size())))];
+    };
+    state.counters["median_us"] = at(0.5) / 1000.0;
+    state.counters["p99_us"] = at(0.99) / 1000.0;
+    state.counters["max_us"] = nanoseconds.back() / 1000.0;
+}
+
+constexpr int kDawBlocks = 20000;
+
+void dawBlock(benchmark::State& state, ExecutorKind executor) {
+    Engine engine(engineConfig(executor));
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildDawSession(graph, 32, 4, 4);
+    engine.commit(graph);
+    AudioBuffer out(1, kBlock);
+    for (int i = 0; i < 100; ++i) {
+        engine.process({}, out.view()); // warm up
+    }
+    std::vector<double> times;
+    times.reserve(kDawBlocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        engine.process({}, out.view());
+        times.push_back(nanosecondsSince(start));
+    }
+    reportDistribution(state, times);
+    state.counters["nodes"] = static_cast<double>(nodes.size() + 2);
+}
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+void dawBlockTbb(benchmark::State& state) {
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildDawSession(graph, 32, 4, 4);
+    auto plan = compile(graph, {48000.0, kBlock});
+    TbbRunner tbb(*plan, kWorkers);
+    SampleTime clock = 0;
+    for (int i = 0; i < 100; ++i) {
+        tbb.runBlock(clock += kBlock);
+    }
+    std::vector<double> times;
+    times.reserve(kDawBlocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        tbb.runBlock(clock += kBlock);
+        times.push_back(nanosecondsSince(start));
+    }
+    reportDistribution(state, times);
+    state.counters["nodes"] = static_cast<double>(nodes.size() + 2);
+}
+#endif
+
+// ---- 3. Efficiency against the lower bound on graphs with real work -----------------------------
+
+enum class WorkGraph { randomLayered, chainBesideShorts };
+
+struct Bound {
+    double work = 0.0;         // W, ns
+    double criticalPath = 0.0; // D, ns
+    [[nodiscard]] double lowerBound(std::uint32_t p) const {
+        return std::max(work / p, criticalPath);
+    }
+};
+
+// W and D from the nodes' own (exact) costs, independent of any estimate the engine makes.
+Bound boundOf(const Plan& plan) {
+    Bound bound;
+    std::vector<double> finish(plan.numTasks(), 0.0);
+    for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
+        const auto* busy = dynamic_cast<const BusyNode*>(&plan.node(t));
+        const double cost = busy != nullptr ? busy->nanoseconds() : 0.0;
+        double start = 0.0;
+        for (TaskIndex p : plan.predecessors(t))
+            start = std::max(start, finish[p]);
+        finish[t] = start + cost;
+        bound.work += cost;
+        bound.criticalPath = std::max(bound.criticalPath, finish[t]);
+    }
+    return bound;
+}
+
+std::vector<std::shared_ptr<Node>> buildWorkGraph(Graph& graph, WorkGraph kind) {
+    std::vector<std::shared_ptr<Node>> nodes;
+    auto add = [&](double microseconds, std::uint32_t inputs) {
+        nodes.push_back(std::make_shared<BusyNode>(microseconds * 1000.0, inputs, kBlock));
+        return graph.add(nodes.back());
+    };
+    if (kind == WorkGraph::chainBesideShorts) {
+        // 20 short independent nodes (50 us), then a chain of 10 nodes (100 us each): W = 2 ms,
+        // D = 1 ms, so with 2 workers the bound is 1 ms and only an executor that starts the
+        // chain at once reaches it.
+        for (int i = 0; i < 20; ++i)
+            add(50.0, 0);
+        NodeId previous = add(100.0, 0);
+        for (int i = 1; i < 10; ++i) {
+            const NodeId next = add(100.0, 1);
+            graph.connect(previous, next);
+            previous = next;
+        }
+        return nodes;
+    }
+    // 40 nodes in 8 layers, costs 10..200 us, each fed by up to 3 nodes of the layer before.
+    std::mt19937 rng(11);
+    std::uniform_real_distribution<double> cost(10.0, 200.0);
+    std::vector<NodeId> previousLayer;
+    for (int layer = 0; layer < 8; ++layer) {
+        std::vector<NodeId> thisLayer;
+        for (int i = 0; i < 5; ++i) {
+            const std::uint32_t inputs =
+                previousLayer.empty() ? 0 : 1 + static_cast<std::uint32_t>(rng() % 3);
+            const NodeId id = add(cost(rng), inputs);
+            for (std::uint32_t k = 0; k < inputs; ++k) {
+                graph.connect(OutputPort{previousLayer[rng() % previousLayer.size()], 0},
+                              InputPort{id, k});
+            }
+            thisLayer.push_back(id);
+        }
+        previousLayer = thisLayer;
+    }
+    return nodes;
+}
+
+void efficiency(benchmark::State& state, WorkGraph kind, ExecutorKind executor) {
+    EngineConfig config = engineConfig(executor);
+    Engine engine(config);
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildWorkGraph(graph, kind);
+    engine.commit(graph);
+    const Bound bound = boundOf(*compile(graph, {48000.0, kBlock}));
+    AudioBuffer out(1, kBlock);
+    engine.process({}, out.view());
+    const auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+        engine.process({}, out.view());
+    }
+    const double perBlock = nanosecondsSince(start) / static_cast<double>(state.iterations());
+    const std::uint32_t p = executor == ExecutorKind::serial ? 1 : kWorkers;
+    state.counters["block_us"] = perBlock / 1000.0;
+    state.counters["bound_us"] = bound.lowerBound(p) / 1000.0;
+    state.counters["efficiency"] = perBlock / bound.lowerBound(p);
+}
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+void efficiencyTbb(benchmark::State& state, WorkGraph kind) {
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildWorkGraph(graph, kind);
+    auto plan = compile(graph, {48000.0, kBlock});
+    const Bound bound = boundOf(*plan);
+    TbbRunner tbb(*plan, kWorkers);
+    SampleTime clock = 0;
+    tbb.runBlock(clock);
+    const auto start = std::chrono::steady_clock::now();
+    for (auto _ : state) {
+        tbb.runBlock(clock += kBlock);
+    }
+    const double perBlock = nanosecondsSince(start) / static_cast<double>(state.iterations());
+    state.counters["block_us"] = perBlock / 1000.0;
+    state.counters["bound_us"] = bound.lowerBound(kWorkers) / 1000.0;
+    state.counters["efficiency"] = perBlock / bound.lowerBound(kWorkers);
+}
+#endif
+
+void registerAll() {
+    const std::pair<const char*, Shape> shapes[] = {
+        {"chain", Shape::chain}, {"wide", Shape::wide}, {"layered", Shape::layered}};
+    const ExecutorKind executors[] = {ExecutorKind::serial, ExecutorKind::levelBarrier,
+                                      ExecutorKind::dynamicFifo, ExecutorKind::criticalPath};
+    for (const auto& [shapeName, shape] : shapes) {
+        for (ExecutorKind executor : executors) {
+            const std::string name =
+                std::string("Overhead/") + shapeName + "/" + std::string(executorName(executor));
+            benchmark::RegisterBenchmark(name.c_str(), overhead, shape, executor)
+                ->Arg(100)
+                ->Arg(1000)
+                ->Arg(10000);
+        }
+#if FLUXFORGE_BENCH_HAVE_TBB
+        const std::string name = std::string("Overhead/") + shapeName + "/tbb-flow-graph";
+        benchmark::RegisterBenchmark(name.c_str(), overheadTbb, shape)
+            ->Arg(100)
+            ->Arg(1000)
+            ->Arg(10000);
+#endif
+    }
+    for (ExecutorKind executor : executors) {
+        const std::string name = "DawBlock/" + std::string(executorName(executor));
+        benchmark::RegisterBenchmark(name.c_str(), dawBlock, executor)->Iterations(kDawBlocks);
+    }
+#if FLUXFORGE_BENCH_HAVE_TBB
+    benchmark::RegisterBenchmark("DawBlock/tbb-flow-graph", dawBlockTbb)->Iterations(kDawBlocks);
+#endif
+    const std::pair<const char*, WorkGraph> workGraphs[] = {
+        {"random_layered", WorkGraph::randomLayered},
+        {"chain_beside_shorts", WorkGraph::chainBesideShorts}};
+    for (const auto& [graphName, kind] : workGraphs) {
+        for (ExecutorKind executor : executors) {
+            const std::string name =
+                std::string("Efficiency/") + graphName + "/" + std::string(executorName(executor));
+            benchmark::RegisterBenchmark(name.c_str(), efficiency, kind, executor)
+                ->Iterations(200)
+                ->Unit(benchmark::kMicrosecond);
+        }
+#if FLUXFORGE_BENCH_HAVE_TBB
+        const std::string name = std::string("Efficiency/") + graphName + "/tbb-flow-graph";
+        benchmark::RegisterBenchmark(name.c_str(), efficiencyTbb, kind)
+            ->Iterations(200)
+            ->Unit(benchmark::kMicrosecond);
+#endif
+    }
+}
+
+} // namespace
+} // namespace fluxforge::bench
+
+int main(int argc, char** argv) {
+    fluxforge::bench::registerAll();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

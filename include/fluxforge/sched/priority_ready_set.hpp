@@ -1,0 +1,92 @@
+// PriorityReadySet: a lock-free set of ready tasks that hands out the highest-priority one first.
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstdint>
+#include <memory>
+
+namespace fluxforge {
+
+/// A set over priority indices 0..capacity-1 (0 is the most urgent), one bit each, with a summary
+/// bit per 64-bit word so that finding the most urgent entry reads a handful of words even for
+/// thousands of tasks. Any thread may insert; any thread may take, and an entry is taken exactly
+/// once (the bit is claimed with an atomic and-not). The owner takes from its own set first and
+/// other workers steal from it when theirs is empty.
+///
+/// Construction allocates (control thread); everything else: Thread: any. Real-time safe: yes.
+/// Allocates: no.
+class PriorityReadySet {
+public:
+    static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+    PriorityReadySet() = default;
+    explicit PriorityReadySet(std::uint32_t capacity)
+        : numWords_((capacity + 63) / 64)
+        , numSummaries_((numWords_ + 63) / 64)
+        , words_(new std::atomic<std::uint64_t>[numWords_ == 0 ? 1 : numWords_])
+        , summaries_(new std::atomic<std::uint64_t>[numSummaries_ == 0 ? 1 : numSummaries_]) {
+        for (std::uint32_t w = 0; w < numWords_; ++w) {
+            words_[w].store(0, std::memory_order_relaxed);
+        }
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            summaries_[s].store(0, std::memory_order_relaxed);
+        }
+    }
+
+    /// Adds an entry. Its data (the task's inputs) must be written before: insert publishes it.
+    void insert(std::uint32_t priority) noexcept {
+        const std::uint32_t word = priority / 64;
+        words_[word].fetch_or(std::uint64_t{1} << (priority % 64), std::memory_order_seq_cst);
+        summaries_[word / 64].fetch_or(std::uint64_t{1} << (word % 64), std::memory_order_seq_cst);
+    }
+
+    /// Removes and returns the most urgent entry, or kNone when the set is empty.
+    std::uint32_t tryTakeMostUrgent() noexcept {
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            std::uint64_t summary = summaries_[s].load(std::memory_order_seq_cst);
+            while (summary != 0) {
+                const std::uint32_t word =
+                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
+                std::uint64_t bits = words_[word].load(std::memory_order_seq_cst);
+                while (bits != 0) {
+                    const std::uint64_t mask = std::uint64_t{1} << std::countr_zero(bits);
+                    const std::uint64_t before =
+                        words_[word].fetch_and(~mask, std::memory_order_seq_cst);
+                    if ((before & mask) != 0) {
+                        return word * 64 + static_cast<std::uint32_t>(std::countr_zero(mask));
+                    }
+                    bits = before & ~mask; // someone else took it; try the next bit
+                }
+                // The word looks empty: clear its summary bit, then look again, because an insert
+                // may have set a bit between our read and the clear (it sets the word first).
+                const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
+                summaries_[s].fetch_and(~summaryBit, std::memory_order_seq_cst);
+                if (words_[word].load(std::memory_order_seq_cst) != 0) {
+                    summaries_[s].fetch_or(summaryBit, std::memory_order_seq_cst);
+                    continue; // retry this word
+                }
+                summary &= ~summaryBit;
+            }
+        }
+        return kNone;
+    }
+
+    /// Whether the set looks empty (may be stale).
+    [[nodiscard]] bool emptyApprox() const noexcept {
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            if (summaries_[s].load(std::memory_order_relaxed) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+private:
+    std::uint32_t numWords_ = 0;
+    std::uint32_t numSummaries_ = 0;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> words_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> summaries_;
+};
+
+} // namespace fluxforge

@@ -1,0 +1,102 @@
+// WorkerPool: real-time helper threads that join the audio thread on a block's work.
+#pragma once
+
+#include <fluxforge/sched/parking_word.hpp>
+#include <fluxforge/sched/thread_priority.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace fluxforge {
+
+/// Work the audio thread shares with helpers for one block. `work` is called once by the audio
+/// thread (worker 0) and at most once per joining helper (workers 1..), possibly late; it must
+/// return when there is nothing left for the caller to do, and must tolerate being called after
+/// the work is finished.
+class ParallelJob {
+public:
+    virtual void work(std::uint32_t worker) noexcept = 0;
+
+protected:
+    ~ParallelJob() = default;
+};
+
+struct WorkerPoolConfig {
+    /// Helper threads (the audio thread is worker 0 and comes on top). kAutomaticHelpers: one
+    /// fewer than the hardware threads, at most WorkerPool::kMaxHelpers.
+    static constexpr std::uint32_t kAutomaticHelpers = ~std::uint32_t{0};
+    std::uint32_t helpers = kAutomaticHelpers;
+    /// How long an idle helper spins waiting for the next block before it sleeps. Spinning costs a
+    /// core but answers within microseconds; a sleeping helper takes tens of microseconds to wake.
+    std::chrono::microseconds spinBeforeSleeping{200};
+    /// Real-time scheduling for the helpers (thread_priority.hpp); the period sizes the macOS
+    /// policy.
+    RealtimeThreadRequest priority{};
+    bool realtimePriority = true;
+};
+
+/// A fixed set of helper threads, resizable from a control thread while audio runs.
+///
+/// The audio thread calls `run(job, helpersWanted)`: it publishes the job, wakes sleeping helpers
+/// if any are needed, works on the job itself as worker 0, then waits only for helpers that are
+/// still inside the job (they are finishing a task of this block) before returning. A helper that
+/// arrives after the job was closed does not enter it.
+class WorkerPool {
+public:
+    static constexpr std::uint32_t kMaxHelpers = 63;
+
+    /// Starts the helpers. Thread: control. Real-time safe: no. Allocates: yes.
+    explicit WorkerPool(WorkerPoolConfig config = {});
+    /// Stops and joins the helpers. No run() may be in progress.
+    ~WorkerPool();
+
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    /// Changes the number of helpers (clamped to kMaxHelpers). Blocks can keep running meanwhile:
+    /// helpers leave only between jobs. Thread: control. Real-time safe: no. Allocates: yes.
+    void setHelperCount(std::uint32_t helpers);
+
+    /// Helpers available now. Thread: any. May be stale.
+    [[nodiscard]] std::uint32_t helperCountApprox() const noexcept {
+        return available_.load(std::memory_order_acquire);
+    }
+
+    /// Runs `job` on the calling thread (as worker 0) and up to `helpersWanted` helpers (as workers
+    /// 1..helpersWanted, numbered in the order they join); returns when the caller's work() has
+    /// returned and no helper is inside the job any more.
+    /// Thread: audio. Real-time safe: yes (a futex wake at most). Allocates: no.
+    void run(ParallelJob& job, std::uint32_t helpersWanted) noexcept;
+
+    /// What the last priority request of each helper came to (for diagnostics).
+    /// Thread: control. Real-time safe: no. Allocates: yes.
+    [[nodiscard]] std::vector<ThreadPriorityResult> helperPriorities() const;
+
+private:
+    struct Helper {
+        std::thread thread;
+        std::atomic<bool> stop{false};
+        std::atomic<bool> started{false}; // set (release) once `priority` is written
+        ThreadPriorityResult priority;
+    };
+
+    void helperLoop(Helper& self) noexcept;
+
+    WorkerPoolConfig config_;
+    std::vector<std::unique_ptr<Helper>> helpers_; // control thread
+    std::atomic<std::uint32_t> available_{0};
+
+    // The job protocol (see run() and helperLoop()).
+    std::atomic<ParallelJob*> job_{nullptr};
+    std::atomic<std::uint32_t> inside_{0}; // helpers inside the current job
+    std::atomic<std::uint32_t> sleeping_{0};
+    std::atomic<std::uint32_t> wanted_{0};  // helpers the current job may use
+    std::atomic<std::uint32_t> tickets_{0}; // helpers admitted to the current job
+    ParkingWord epoch_;                     // bumped for every job
+};
+
+} // namespace fluxforge

@@ -1,0 +1,98 @@
+// A JACK server that dies under a stream: the device reports the loss (never crashes or hangs),
+// closes, and opens again on a restarted server.
+#include "jack_test_support.hpp"
+
+#include <fluxforge/core/error.hpp>
+#include <fluxforge/device/rtaudio_device.hpp>
+
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+namespace fluxforge::test {
+namespace {
+
+using device::DeviceErrorKind;
+using device::DeviceState;
+using device::RtAudioDevice;
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FLUXFORGE_TEST_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define FLUXFORGE_TEST_TSAN 1
+#endif
+
+class JackServerDeathTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(JackServerDeathTest, ARunningStreamIsReportedLostAndReopensOnARestartedServer) {
+#if defined(FLUXFORGE_TEST_TSAN)
+    // When the server dies under a running stream, RtAudio 5 closes the JACK client from a thread
+    // of its own, started by libjack's. ThreadSanitizer sees none of the synchronisation inside
+    // libjack (not instrumented; futexes in shared memory), so that close of the client's socket
+    // is reported against the reads start() made on it long before. The other builds run this.
+    GTEST_SKIP() << "RtAudio's JACK shutdown thread is opaque to ThreadSanitizer";
+#endif
+    if (!jackServer().becomeParentOfServer()) {
+        GTEST_SKIP() << jackServer().error();
+    }
+    ReportCollector reports;
+    RtAudioDevice device(reports.handlers());
+    device.open(jackConfig(2, 2));
+    LoopbackRecorder recorder(2, 2, 48000, {440.0, 660.0});
+    device.start(recorder);
+    ASSERT_TRUE(waitUntil([&] { return device.stats().callbacks >= 8; }));
+
+    ASSERT_TRUE(jackServer().kill(GetParam())) << jackServer().error();
+    EXPECT_TRUE(
+        waitUntil([&] { return device.state() == DeviceState::lost; }, std::chrono::seconds(3)));
+    EXPECT_TRUE(waitUntil([&] { return reports.hasError(DeviceErrorKind::streamLost); },
+                          std::chrono::seconds(1)));
+    EXPECT_THROW(device.start(recorder), Error); // lost: must be reopened
+
+    const auto closing = std::chrono::steady_clock::now();
+    device.close();
+    EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::seconds(3));
+    EXPECT_EQ(device.state(), DeviceState::closed);
+    EXPECT_EQ(recorder.stops(), 1);
+
+    // With no server, opening says so.
+    EXPECT_THROW(device.open(jackConfig(2, 2)), Error);
+
+    ASSERT_TRUE(jackServer().restart()) << jackServer().error();
+    device.open(jackConfig(2, 2));
+    recorder.rewind();
+    device.start(recorder);
+    EXPECT_TRUE(waitUntil([&] { return recorder.recorded() >= 8 * kJackTestPeriod; }));
+    device.stop();
+    device.close();
+}
+
+TEST_P(JackServerDeathTest, AStoppedStreamIsReportedLostToo) {
+    if (!jackServer().becomeParentOfServer()) {
+        GTEST_SKIP() << jackServer().error();
+    }
+    ReportCollector reports;
+    RtAudioDevice device(reports.handlers());
+    device.open(jackConfig(2, 0));
+    ASSERT_TRUE(jackServer().kill(GetParam())) << jackServer().error();
+    EXPECT_TRUE(
+        waitUntil([&] { return device.state() == DeviceState::lost; }, std::chrono::seconds(3)));
+    EXPECT_TRUE(reports.hasError(DeviceErrorKind::streamLost) ||
+                waitUntil([&] { return reports.hasError(DeviceErrorKind::streamLost); }));
+    device.close();
+    ASSERT_TRUE(jackServer().restart()) << jackServer().error();
+    device.open(jackConfig(2, 0));
+    EXPECT_EQ(device.state(), DeviceState::stopped);
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, JackServerDeathTest, ::testing::Values(SIGTERM, SIGKILL),
+                         [](const ::testing::TestParamInfo<int>& p) {
+                             return p.param == SIGKILL ? std::string("Killed")
+                                                       : std::string("Terminated");
+                         });
+
+} // namespace
+} // namespace fluxforge::test
