@@ -35,6 +35,37 @@ protected:
     }
 };
 
+/// A TrivialNode that reports a latency (and does not actually delay: the benchmark measures the
+/// engine's compensation, not the node).
+class LatentTrivialNode final : public Node {
+public:
+    explicit LatentTrivialNode(FrameCount latency, std::uint32_t inputs = 1)
+        : latency_(latency)
+        , inputs_(inputs) {}
+
+protected:
+    NodeProperties describe() const override {
+        NodeProperties p;
+        for (std::uint32_t i = 0; i < inputs_; ++i) {
+            p.inputs.push_back({"in", 1});
+        }
+        p.outputs.push_back({"out", 1});
+        p.latency = latency_;
+        return p;
+    }
+    void onProcess(const ProcessContext& context) noexcept override {
+        float sum = 1.0f;
+        for (const ConstBufferView& in : context.inputs) {
+            sum += in.channel(0)[0];
+        }
+        context.outputs[0].channel(0)[0] = sum;
+    }
+
+private:
+    FrameCount latency_;
+    std::uint32_t inputs_;
+};
+
 /// A node that works for a set time: it spins on the cycle counter, so its cost is real CPU time,
 /// known in advance (its estimated cost tells the scheduler the truth) and independent of the data.
 class BusyNode final : public Node {

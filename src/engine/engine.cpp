@@ -65,10 +65,58 @@ Executor& Engine::currentExecutor() noexcept {
 
 Engine::~Engine() = default;
 
+namespace {
+constexpr FrameCount kNoLatency = ~FrameCount{0};
+}
+
 void Engine::commit(const Graph& graph) {
-    std::unique_ptr<Plan> plan = compile(graph, {config_.sampleRate, config_.maxBlockSize});
+    // Take the change marks first: a node that changes while compiling marks itself again.
+    for (NodeId id : graph.nodeIds()) {
+        static_cast<void>(graph.node(id)->takePropertiesChanged());
+    }
+    CompileSettings settings;
+    settings.sampleRate = config_.sampleRate;
+    settings.maxBlockSize = config_.maxBlockSize;
+    std::unique_ptr<Plan> plan = compile(graph, settings, &compensationDelays_);
+    // Nothing below throws (but for allocation): a rejected graph has changed nothing.
+    auto copy = std::make_unique<Graph>(graph);
+    std::vector<FrameCount> latencies(graph.maxId() + 1, kNoLatency);
+    for (TaskIndex t = 0; t < plan->numTasks(); ++t) {
+        if (!plan->isPartialSum(t)) {
+            latencies[plan->nodeId(t).value] = plan->latency(t);
+        }
+    }
+    const FrameCount outputLatency = plan->outputLatency();
     plans_.publish(std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers));
+    committedGraph_ = std::move(copy);
+    latencyById_ = std::move(latencies);
+    outputLatency_ = outputLatency;
     control_.onCommit(graph); // after publishing: a handle resolved now finds its node playing
+}
+
+bool Engine::update() {
+    collectGarbage();
+    if (committedGraph_ == nullptr) {
+        return false;
+    }
+    bool changed = false;
+    for (NodeId id : committedGraph_->nodeIds()) {
+        changed = committedGraph_->node(id)->takePropertiesChanged() || changed;
+    }
+    if (!changed) {
+        return false;
+    }
+    const Graph graph = *committedGraph_; // commit replaces committedGraph_
+    commit(graph);
+    return true;
+}
+
+FrameCount Engine::latencyOf(NodeId node) const {
+    if (node.value >= latencyById_.size() || latencyById_[node.value] == kNoLatency) {
+        throw Error("latencyOf: node #" + std::to_string(node.value) +
+                    " is not in the last committed graph");
+    }
+    return latencyById_[node.value];
 }
 
 std::size_t Engine::collectGarbage() {

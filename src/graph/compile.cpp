@@ -47,9 +47,10 @@ class PlanBuilder {
     };
 
 public:
-    PlanBuilder(const Graph& graph, const CompileSettings& settings)
+    PlanBuilder(const Graph& graph, const CompileSettings& settings, CompensationDelayPool& delays)
         : graph_(graph)
         , settings_(settings)
+        , delays_(delays)
         , plan_(new Plan) {}
 
     std::unique_ptr<Plan> build() {
@@ -60,9 +61,11 @@ public:
         sortTopologically();
         buildEdges();
         planInputPorts();
+        compensateLatency();
         assignSlots();
         prepareNodes();
         allocateBuffers();
+        delays_.releaseUnused();
         return std::move(plan_);
     }
 
@@ -133,25 +136,46 @@ private:
         realNodes_ = ids_.size();
         const std::uint32_t limit = settings_.maxSumFanIn;
         if (limit >= 2) {
+            // Links bucketed by destination node (counting sort); only a bucket holding a port
+            // with more than `limit` links is sorted, and only that port is split.
+            const std::size_t n = ids_.size();
+            std::vector<std::uint32_t> offsets(n + 1, 0);
+            for (const Link& link : links_) {
+                ++offsets[link.to + 1];
+            }
+            for (std::size_t i = 0; i < n; ++i) {
+                offsets[i + 1] += offsets[i];
+            }
             std::vector<std::uint32_t> index(links_.size());
-            std::iota(index.begin(), index.end(), 0u);
-            std::sort(index.begin(), index.end(), [&](std::uint32_t a, std::uint32_t b) {
-                const Link& x = links_[a];
-                const Link& y = links_[b];
-                return std::tie(x.to, x.toPort, x.order) < std::tie(y.to, y.toPort, y.order);
-            });
+            {
+                std::vector<std::uint32_t> fill(offsets.begin(), offsets.end() - 1);
+                for (std::uint32_t l = 0; l < links_.size(); ++l) {
+                    index[fill[links_[l].to]++] = l;
+                }
+            }
             std::vector<Link> added;
-            for (std::size_t begin = 0; begin < index.size();) {
-                std::size_t end = begin + 1;
-                while (end < index.size() && links_[index[end]].to == links_[index[begin]].to &&
-                       links_[index[end]].toPort == links_[index[begin]].toPort) {
-                    ++end;
+            for (std::size_t node = 0; node < n; ++node) {
+                const std::uint32_t begin = offsets[node];
+                const std::uint32_t end = offsets[node + 1];
+                if (end - begin <= limit) {
+                    continue; // no port of this node can be wide
                 }
-                const auto count = static_cast<std::uint32_t>(end - begin);
-                if (count > limit) {
-                    splitPort(index.data() + begin, count, limit, added);
+                std::sort(index.begin() + begin, index.begin() + end,
+                          [&](std::uint32_t a, std::uint32_t b) {
+                              return std::tie(links_[a].toPort, links_[a].order) <
+                                     std::tie(links_[b].toPort, links_[b].order);
+                          });
+                for (std::uint32_t first = begin; first < end;) {
+                    std::uint32_t last = first + 1;
+                    while (last < end &&
+                           links_[index[last]].toPort == links_[index[first]].toPort) {
+                        ++last;
+                    }
+                    if (last - first > limit) {
+                        splitPort(index.data() + first, last - first, limit, added);
+                    }
+                    first = last;
                 }
-                begin = end;
             }
             links_.insert(links_.end(), added.begin(), added.end());
         }
@@ -441,6 +465,7 @@ private:
         leafSources_.reserve(sorted.size());
         leafReaders_.clear();
         leafReaders_.reserve(sorted.size());
+        leafSourceTasks_.clear();
 
         std::size_t next = 0;
         for (TaskIndex t = 0; t < n; ++t) {
@@ -454,6 +479,7 @@ private:
                     const Link& link = sorted[next++];
                     const TaskIndex source = taskOfIndex_[link.from];
                     leafSources_.push_back(p.outputPortOffsets_[source] + link.fromPort);
+                    leafSourceTasks_.push_back(source);
                     leafReaders_.push_back(t);
                 }
                 plan.numLeaves = static_cast<std::uint32_t>(leafSources_.size()) - plan.firstLeaf;
@@ -495,6 +521,80 @@ private:
         readers_.resize(write);
     }
 
+    // Plugin delay compensation (docs/pdc.md). In topological order, each node's path latency is
+    // its own latency plus the largest path latency among its counted inputs, and every counted
+    // input is delayed by the difference, so that all of them arrive aligned. Inputs from an exempt
+    // path (a live or PDC-bypassed node and the chain after it, up to the next join) are neither
+    // counted nor delayed. Partial sums are transparent: a node's inputs are the connections into
+    // its ports, whether a partial-sum task sums some of them, and their delays sit on those
+    // connections, so splitting a port changes no sample.
+    void compensateLatency() {
+        Plan& p = *plan_;
+        const std::size_t n = order_.size();
+        p.latencies_.assign(n, 0);
+        std::vector<bool> exempt(n, false);
+        leafDelays_.assign(leafSources_.size(), 0);
+        std::vector<std::uint32_t> edges; // leaves feeding the current node, partial sums expanded
+        for (TaskIndex t = 0; t < n; ++t) {
+            if (p.nodes_[t] == nullptr) {
+                continue; // partial sums: their consumer handles their leaves
+            }
+            edges.clear();
+            for (std::uint32_t port = p.inputPortOffsets_[t]; port < p.inputPortOffsets_[t + 1];
+                 ++port) {
+                const Plan::InputPortPlan& plan = p.inputPorts_[port];
+                for (std::uint32_t l = plan.firstLeaf; l < plan.firstLeaf + plan.numLeaves; ++l) {
+                    const TaskIndex source = leafSourceTasks_[l];
+                    if (p.nodes_[source] != nullptr) {
+                        edges.push_back(l);
+                        continue;
+                    }
+                    const Plan::InputPortPlan& sum = p.inputPorts_[p.inputPortOffsets_[source]];
+                    for (std::uint32_t k = sum.firstLeaf; k < sum.firstLeaf + sum.numLeaves; ++k) {
+                        edges.push_back(k);
+                    }
+                }
+            }
+            bool anyCounted = false;
+            for (std::uint32_t l : edges) {
+                anyCounted = anyCounted || !exempt[leafSourceTasks_[l]];
+            }
+            // When every input is exempt (live paths meeting), align them among themselves.
+            FrameCount aligned = 0;
+            for (std::uint32_t l : edges) {
+                const TaskIndex source = leafSourceTasks_[l];
+                if (!anyCounted || !exempt[source]) {
+                    aligned = std::max(aligned, p.latencies_[source]);
+                }
+            }
+            for (std::uint32_t l : edges) {
+                const TaskIndex source = leafSourceTasks_[l];
+                if (!anyCounted || !exempt[source]) {
+                    leafDelays_[l] = aligned - p.latencies_[source];
+                }
+            }
+            const std::uint32_t graphIndex = order_[t];
+            const NodeId id = ids_[graphIndex];
+            const bool bypassed = graph_.pdcMode(id) == PdcMode::bypass;
+            const bool live = properties_[graphIndex].liveInput == LiveInput::yes ||
+                              graph_.liveMonitoring(id) == LiveMonitoring::on;
+            p.latencies_[t] = (bypassed ? 0 : properties_[graphIndex].latency) + aligned;
+            const bool join = edges.size() >= 2;
+            exempt[t] =
+                live || bypassed || (!edges.empty() && !join && exempt[leafSourceTasks_[edges[0]]]);
+        }
+        // A partial sum's latency: what it carries once its inputs are aligned.
+        for (TaskIndex t = 0; t < n; ++t) {
+            if (p.nodes_[t] == nullptr) {
+                const Plan::InputPortPlan& sum = p.inputPorts_[p.inputPortOffsets_[t]];
+                for (std::uint32_t k = sum.firstLeaf; k < sum.firstLeaf + sum.numLeaves; ++k) {
+                    p.latencies_[t] = std::max(p.latencies_[t],
+                                               p.latencies_[leafSourceTasks_[k]] + leafDelays_[k]);
+                }
+            }
+        }
+    }
+
     // Buffer slots, reused only where no two tasks that may run at the same time can share one:
     // a slot becomes free for task t when every task that used its last contents is a direct
     // predecessor of t (those have finished before t starts, whatever the executor).
@@ -524,6 +624,8 @@ private:
         std::vector<Occupancy> slots;
         std::vector<TaskIndex> stamp(n, kNoTask);
         std::vector<std::uint32_t> candidates;
+        std::vector<TaskIndex> candidateOf; // per slot: the task it was last a candidate for
+        leafDelaySlots_.assign(leafSources_.size(), Plan::kNoSlot);
 
         auto touch = [&](TaskIndex user, std::uint32_t slot) {
             touches.push_back({slot, slots[slot].generation, touchHead[user]});
@@ -571,6 +673,7 @@ private:
             }
             p.slotChannels_.push_back(channels);
             slots.emplace_back();
+            candidateOf.push_back(kNoTask);
             return static_cast<std::uint32_t>(slots.size() - 1);
         };
 
@@ -583,14 +686,25 @@ private:
                 for (std::uint32_t e = touchHead[pred]; e != kEnd; e = touches[e].next) {
                     const Touch& entry = touches[e];
                     if (slots[entry.slot].generation == entry.generation &&
-                        isFreeFor(entry.slot, t) &&
-                        std::find(candidates.begin(), candidates.end(), entry.slot) ==
-                            candidates.end()) {
+                        candidateOf[entry.slot] != t && isFreeFor(entry.slot, t)) {
+                        candidateOf[entry.slot] = t;
                         candidates.push_back(entry.slot);
                     }
                 }
             }
 
+            // Compensation delays of this task's input connections write slots of their own,
+            // read by the task's gather or as the port's view.
+            for (std::uint32_t port = p.inputPortOffsets_[t]; port < p.inputPortOffsets_[t + 1];
+                 ++port) {
+                const Plan::InputPortPlan& plan = p.inputPorts_[port];
+                for (std::uint32_t l = plan.firstLeaf; l < plan.firstLeaf + plan.numLeaves; ++l) {
+                    if (leafDelays_[l] > 0) {
+                        leafDelaySlots_[l] = claim(plan.channels);
+                        occupy(leafDelaySlots_[l], t, 0, 0);
+                    }
+                }
+            }
             const NodeProperties& props = properties_[order_[t]];
             if (p.nodes_[t] == nullptr) {
                 // A partial sum gathers straight into its output slot: one slot, read by the
@@ -621,7 +735,52 @@ private:
 
         p.leaves_.resize(leafSources_.size());
         for (std::size_t i = 0; i < leafSources_.size(); ++i) {
-            p.leaves_[i] = p.outputSlots_[leafSources_[i]];
+            p.leaves_[i] = leafDelaySlots_[i] != Plan::kNoSlot ? leafDelaySlots_[i]
+                                                               : p.outputSlots_[leafSources_[i]];
+        }
+        planDelays();
+    }
+
+    // Compensation: every output port with delayed connections gets a history ring (pooled,
+    // sized for its longest delay) that its task appends to; each delayed connection becomes a
+    // tap its consumer reads before gathering.
+    void planDelays() {
+        Plan& p = *plan_;
+        const std::size_t n = order_.size();
+        std::vector<FrameCount> longest(p.outputSlots_.size(), 0);
+        for (std::size_t l = 0; l < leafSources_.size(); ++l) {
+            longest[leafSources_[l]] = std::max(longest[leafSources_[l]], leafDelays_[l]);
+        }
+        std::vector<CompensationHistory*> historyOf(p.outputSlots_.size(), nullptr);
+        p.appendOffsets_.assign(n + 1, 0);
+        for (TaskIndex t = 0; t < n; ++t) {
+            for (PortIndex port = 0; port < p.numOutputPorts(t); ++port) {
+                const std::uint32_t output = p.outputPortOffsets_[t] + port;
+                if (longest[output] == 0) {
+                    continue;
+                }
+                auto history = delays_.acquire(OutputPort{p.ids_[t], port},
+                                               properties_[order_[t]].outputs[port].channels,
+                                               longest[output], settings_.maxBlockSize);
+                historyOf[output] = history.get();
+                p.appends_.push_back({p.outputSlots_[output], history.get()});
+                p.histories_.push_back(std::move(history));
+            }
+            p.appendOffsets_[t + 1] = static_cast<std::uint32_t>(p.appends_.size());
+        }
+        p.tapOffsets_.assign(n + 1, 0);
+        for (TaskIndex t = 0; t < n; ++t) {
+            for (std::uint32_t port = p.inputPortOffsets_[t]; port < p.inputPortOffsets_[t + 1];
+                 ++port) {
+                const Plan::InputPortPlan& plan = p.inputPorts_[port];
+                for (std::uint32_t l = plan.firstLeaf; l < plan.firstLeaf + plan.numLeaves; ++l) {
+                    if (leafDelays_[l] > 0) {
+                        p.taps_.push_back(
+                            {leafDelaySlots_[l], leafDelays_[l], historyOf[leafSources_[l]]});
+                    }
+                }
+            }
+            p.tapOffsets_[t + 1] = static_cast<std::uint32_t>(p.taps_.size());
         }
     }
 
@@ -695,6 +854,7 @@ private:
 
     const Graph& graph_;
     CompileSettings settings_;
+    CompensationDelayPool& delays_;
     std::unique_ptr<Plan> plan_;
 
     std::vector<NodeId> ids_;                   // graph order
@@ -706,19 +866,28 @@ private:
     std::size_t realNodes_ = 0;           // graph nodes come first in graph order
     std::vector<std::uint32_t> outOffsets_;
     std::vector<std::uint32_t> outTargets_;
-    std::vector<std::uint32_t> order_;         // task -> graph order
-    std::vector<TaskIndex> taskOfIndex_;       // graph order -> task
-    std::vector<std::uint32_t> leafSources_;   // per leaf: flat output-port index
-    std::vector<TaskIndex> leafReaders_;       // per leaf: the task that reads it
-    std::vector<std::uint32_t> readerOffsets_; // per flat output port, into readers_
-    std::vector<TaskIndex> readers_;           // distinct reading tasks per output port
+    std::vector<std::uint32_t> order_;       // task -> graph order
+    std::vector<TaskIndex> taskOfIndex_;     // graph order -> task
+    std::vector<std::uint32_t> leafSources_; // per leaf: flat output-port index
+    std::vector<TaskIndex> leafReaders_;
+    std::vector<TaskIndex> leafSourceTasks_;    // per leaf: the task that writes it
+    std::vector<FrameCount> leafDelays_;        // per leaf: compensation delay, frames
+    std::vector<std::uint32_t> leafDelaySlots_; // per leaf: slot of its delayed copy       // per
+                                                // leaf: the task that reads it
+    std::vector<std::uint32_t> readerOffsets_;  // per flat output port, into readers_
+    std::vector<TaskIndex> readers_;            // distinct reading tasks per output port
     ChannelCount maxInputChannels_ = 0;
 };
 
 } // namespace detail
 
-std::unique_ptr<Plan> compile(const Graph& graph, const CompileSettings& settings) {
-    return detail::PlanBuilder(graph, settings).build();
+std::unique_ptr<Plan> compile(const Graph& graph, const CompileSettings& settings,
+                              CompensationDelayPool* delays) {
+    if (delays != nullptr) {
+        return detail::PlanBuilder(graph, settings, *delays).build();
+    }
+    CompensationDelayPool local;
+    return detail::PlanBuilder(graph, settings, local).build();
 }
 
 } // namespace fluxforge

@@ -105,14 +105,6 @@ bool Graph::contains(NodeId id) const noexcept {
     return id.isValid() && id.value <= entries_.size() && entries_[id.value - 1].node != nullptr;
 }
 
-std::size_t Graph::ConnectionHash::operator()(const Connection& c) const noexcept {
-    std::uint64_t h = c.source.node.value;
-    h = h * 0x9E3779B97F4A7C15ull + c.source.port;
-    h = h * 0x9E3779B97F4A7C15ull + c.destination.node.value;
-    h = h * 0x9E3779B97F4A7C15ull + c.destination.port;
-    return static_cast<std::size_t>(h ^ (h >> 29));
-}
-
 NodeId Graph::find(const Node& node) const noexcept {
     const auto it = idsByNode_.find(&node);
     return it == idsByNode_.end() ? NodeId{} : it->second;
@@ -134,6 +126,20 @@ const Graph::Entry& Graph::entry(NodeId id) const {
 const std::shared_ptr<Node>& Graph::node(NodeId id) const {
     return entry(id).node;
 }
+
+void Graph::setPdcMode(NodeId id, PdcMode mode) {
+    entry(id);
+    entries_[id.value - 1].pdc = mode;
+}
+
+PdcMode Graph::pdcMode(NodeId id) const { return entry(id).pdc; }
+
+void Graph::setLiveMonitoring(NodeId id, LiveMonitoring monitoring) {
+    entry(id);
+    entries_[id.value - 1].live = monitoring;
+}
+
+LiveMonitoring Graph::liveMonitoring(NodeId id) const { return entry(id).live; }
 
 const std::string& Graph::name(NodeId id) const {
     return entry(id).name;

@@ -87,6 +87,9 @@ void WorkerPool::helperLoop(Helper& self) noexcept {
     if (config_.realtimePriority) {
         self.priority = trySetCurrentThreadRealtime(config_.priority);
     }
+    if (config_.onHelperStart) {
+        config_.onHelperStart();
+    }
     self.started.store(true, std::memory_order_release);
     const DenormalGuard denormals;
     std::uint32_t seen = epoch_.load();

@@ -106,6 +106,20 @@ inline std::vector<Partition> hostPartitions() {
             {512, 0}, {1000, 0}, {4096, 0}, {0, 1}, {0, 2},  {0, 3}};
 }
 
+/// Runs `body(partition)` once per host partition, each run traced with the partition's name, and
+/// stops at the first fatal failure. One test case per engine setup, rather than per partition,
+/// keeps the number of CTest entries (one process each) small.
+template <typename Body>
+void forEachPartition(Body body) {
+    for (const Partition& partition : hostPartitions()) {
+        SCOPED_TRACE("host blocks: " + partition.name());
+        body(partition);
+        if (::testing::Test::HasFatalFailure()) {
+            return;
+        }
+    }
+}
+
 /// Engine settings the tests run under.
 struct EngineSetup {
     SampleRate sampleRate = 48000.0;
@@ -114,6 +128,12 @@ struct EngineSetup {
 
 inline std::vector<EngineSetup> engineSetups() {
     return {{44100.0, 64}, {48000.0, 512}, {96000.0, 4096}};
+}
+
+/// Test-name suffix for an EngineSetup, e.g. "sr48000_max512".
+inline std::string engineSetupName(const ::testing::TestParamInfo<EngineSetup>& info) {
+    return "sr" + std::to_string(static_cast<long>(info.param.sampleRate)) + "_max" +
+           std::to_string(info.param.maxBlockSize);
 }
 
 /// An engine configuration for these tests: the audio thread renders alone unless a test asks

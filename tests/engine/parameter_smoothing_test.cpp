@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <tuple>
 
 namespace fluxforge {
 namespace {
@@ -28,89 +27,86 @@ double analyticGlide(double from, double to, SampleTime start, FrameCount frames
     return heard >= frames ? to : from + (to - from) * heard / frames;
 }
 
-class ParameterSmoothingTest : public ::testing::TestWithParam<std::tuple<EngineSetup, Partition>> {
+class ParameterSmoothingTest : public ::testing::TestWithParam<EngineSetup> {
 protected:
-    EngineSetup setup() const { return std::get<0>(GetParam()); }
-    Partition partition() const { return std::get<1>(GetParam()); }
+    EngineSetup setup() const { return GetParam(); }
     FrameCount smoothingFrames() const {
         return static_cast<FrameCount>(std::lround(0.005 * setup().sampleRate));
     }
 };
 
 TEST_P(ParameterSmoothingTest, LiveChangeGlidesLinearlyOverTheSmoothingTime) {
-    Engine engine(test::engineConfig(setup().sampleRate, setup().maxBlockSize, 0.005));
-    auto probe = ParameterProbe::single(-1.0f, 1.0f, 0.0f);
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    ControlSender sender = engine.createSender();
-    Renderer renderer(engine, 1, partition());
-    renderer.render(1000);
-    expectOk(sender.trySetParameter(value, 1.0f));
-    renderer.render(1000 + smoothingFrames());
-
-    const FrameCount r = smoothingFrames();
-    const auto& out = renderer.channel(0);
-    for (SampleTime t = 0; t < static_cast<SampleTime>(out.size()); ++t) {
-        const double expected = analyticGlide(0.0, 1.0, 1000, r, t);
-        ASSERT_NEAR(out[static_cast<std::size_t>(t)], expected, 1e-6) << "frame " << t;
-    }
-    EXPECT_GT(out[1000], 0.0f) << "the glide moves on its first frame";
-    EXPECT_LT(out[1000 + r - 2], 1.0f);
-    EXPECT_EQ(out[1000 + r - 1], 1.0f) << "and lands exactly on the target";
-    EXPECT_EQ(engine.parameterValueApprox(value), 1.0f);
-}
-
-TEST_P(ParameterSmoothingTest, GlideIsBitIdenticalForEveryPartition) {
-    // The reference: the same change rendered one frame at a time.
-    auto run = [&](const Partition& partition) {
+    test::forEachPartition([&](const Partition& partition) {
         Engine engine(test::engineConfig(setup().sampleRate, setup().maxBlockSize, 0.005));
         auto probe = ParameterProbe::single(-1.0f, 1.0f, 0.0f);
         const NodeId id = test::commitSingle(engine, probe, 1);
         const ParameterHandle value = engine.parameter(id, "value");
         ControlSender sender = engine.createSender();
         Renderer renderer(engine, 1, partition);
-        renderer.render(777);
-        expectOk(sender.trySetParameter(value, -0.3f));
-        renderer.render(2 * smoothingFrames());
-        return renderer.channel(0);
-    };
-    EXPECT_EQ(run(partition()), run({1, 0}));
+        renderer.render(1000);
+        expectOk(sender.trySetParameter(value, 1.0f));
+        renderer.render(1000 + smoothingFrames());
+
+        const FrameCount r = smoothingFrames();
+        const auto& out = renderer.channel(0);
+        for (SampleTime t = 0; t < static_cast<SampleTime>(out.size()); ++t) {
+            const double expected = analyticGlide(0.0, 1.0, 1000, r, t);
+            ASSERT_NEAR(out[static_cast<std::size_t>(t)], expected, 1e-6) << "frame " << t;
+        }
+        EXPECT_GT(out[1000], 0.0f) << "the glide moves on its first frame";
+        EXPECT_LT(out[1000 + r - 2], 1.0f);
+        EXPECT_EQ(out[1000 + r - 1], 1.0f) << "and lands exactly on the target";
+        EXPECT_EQ(engine.parameterValueApprox(value), 1.0f);
+    });
+}
+
+TEST_P(ParameterSmoothingTest, GlideIsBitIdenticalForEveryPartition) {
+    test::forEachPartition([&](const Partition& partition) {
+        // The reference: the same change rendered one frame at a time.
+        auto run = [&](const Partition& cut) {
+            Engine engine(test::engineConfig(setup().sampleRate, setup().maxBlockSize, 0.005));
+            auto probe = ParameterProbe::single(-1.0f, 1.0f, 0.0f);
+            const NodeId id = test::commitSingle(engine, probe, 1);
+            const ParameterHandle value = engine.parameter(id, "value");
+            ControlSender sender = engine.createSender();
+            Renderer renderer(engine, 1, cut);
+            renderer.render(777);
+            expectOk(sender.trySetParameter(value, -0.3f));
+            renderer.render(2 * smoothingFrames());
+            return renderer.channel(0);
+        };
+        EXPECT_EQ(run(partition), run({1, 0}));
+    });
 }
 
 TEST_P(ParameterSmoothingTest, RetargetingMidGlideStartsFromTheValueHeard) {
-    Engine engine(test::engineConfig(setup().sampleRate, setup().maxBlockSize, 0.005));
-    auto probe = ParameterProbe::single(-1.0f, 1.0f, 0.0f);
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    ControlSender sender = engine.createSender();
-    const FrameCount r = smoothingFrames();
-    const SampleTime second = 500 + r / 2;
-    Renderer renderer(engine, 1, partition());
-    renderer.render(500);
-    expectOk(sender.trySetParameter(value, 1.0f));
-    renderer.render(r / 2);
-    expectOk(sender.trySetParameter(value, -1.0f));
-    renderer.render(2 * r);
+    test::forEachPartition([&](const Partition& partition) {
+        Engine engine(test::engineConfig(setup().sampleRate, setup().maxBlockSize, 0.005));
+        auto probe = ParameterProbe::single(-1.0f, 1.0f, 0.0f);
+        const NodeId id = test::commitSingle(engine, probe, 1);
+        const ParameterHandle value = engine.parameter(id, "value");
+        ControlSender sender = engine.createSender();
+        const FrameCount r = smoothingFrames();
+        const SampleTime second = 500 + r / 2;
+        Renderer renderer(engine, 1, partition);
+        renderer.render(500);
+        expectOk(sender.trySetParameter(value, 1.0f));
+        renderer.render(r / 2);
+        expectOk(sender.trySetParameter(value, -1.0f));
+        renderer.render(2 * r);
 
-    const auto& out = renderer.channel(0);
-    const double heard = analyticGlide(0.0, 1.0, 500, r, second - 1);
-    for (SampleTime t = 0; t < static_cast<SampleTime>(out.size()); ++t) {
-        const double expected = t < second ? analyticGlide(0.0, 1.0, 500, r, t)
-                                           : analyticGlide(heard, -1.0, second, r, t);
-        ASSERT_NEAR(out[static_cast<std::size_t>(t)], expected, 1e-6) << "frame " << t;
-    }
-}
-
-std::string caseName(const ::testing::TestParamInfo<std::tuple<EngineSetup, Partition>>& info) {
-    const EngineSetup& setup = std::get<0>(info.param);
-    return "sr" + std::to_string(static_cast<long>(setup.sampleRate)) + "_max" +
-           std::to_string(setup.maxBlockSize) + "_" + std::get<1>(info.param).name();
+        const auto& out = renderer.channel(0);
+        const double heard = analyticGlide(0.0, 1.0, 500, r, second - 1);
+        for (SampleTime t = 0; t < static_cast<SampleTime>(out.size()); ++t) {
+            const double expected = t < second ? analyticGlide(0.0, 1.0, 500, r, t)
+                                               : analyticGlide(heard, -1.0, second, r, t);
+            ASSERT_NEAR(out[static_cast<std::size_t>(t)], expected, 1e-6) << "frame " << t;
+        }
+    });
 }
 
 INSTANTIATE_TEST_SUITE_P(HostBlocks, ParameterSmoothingTest,
-                         ::testing::Combine(::testing::ValuesIn(test::engineSetups()),
-                                            ::testing::ValuesIn(test::hostPartitions())),
-                         caseName);
+                         ::testing::ValuesIn(test::engineSetups()), test::engineSetupName);
 
 TEST(ParameterSmoothingConfigTest, ZeroSmoothingMakesLiveChangesSteps) {
     Engine engine(test::engineConfig(48000.0, 128, 0.0));

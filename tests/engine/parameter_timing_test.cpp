@@ -8,8 +8,6 @@
 
 #include <gtest/gtest.h>
 
-#include <tuple>
-
 namespace fluxforge {
 namespace {
 
@@ -19,118 +17,116 @@ using test::ParameterProbe;
 using test::Partition;
 using test::Renderer;
 
-class ParameterTimingTest : public ::testing::TestWithParam<std::tuple<EngineSetup, Partition>> {
+class ParameterTimingTest : public ::testing::TestWithParam<EngineSetup> {
 protected:
-    EngineSetup setup() const { return std::get<0>(GetParam()); }
-    Partition partition() const { return std::get<1>(GetParam()); }
     EngineConfig config() const {
-        return test::engineConfig(setup().sampleRate, setup().maxBlockSize);
+        return test::engineConfig(GetParam().sampleRate, GetParam().maxBlockSize);
     }
 };
 
 constexpr FrameCount kTotal = 12000;
 
 TEST_P(ParameterTimingTest, TimedStepChangesTheOutputExactlyAtItsFrame) {
-    Engine engine(config());
-    auto probe = ParameterProbe::single();
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    ControlSender sender = engine.createSender();
-    constexpr SampleTime kFirst = 4321;
-    constexpr SampleTime kSecond = 9001;
-    expectOk(sender.trySetParameterAt(value, 1.0f, kFirst));
-    expectOk(sender.trySetParameterAt(value, 0.25f, kSecond));
+    test::forEachPartition([&](const Partition& partition) {
+        Engine engine(config());
+        auto probe = ParameterProbe::single();
+        const NodeId id = test::commitSingle(engine, probe, 1);
+        const ParameterHandle value = engine.parameter(id, "value");
+        ControlSender sender = engine.createSender();
+        constexpr SampleTime kFirst = 4321;
+        constexpr SampleTime kSecond = 9001;
+        expectOk(sender.trySetParameterAt(value, 1.0f, kFirst));
+        expectOk(sender.trySetParameterAt(value, 0.25f, kSecond));
 
-    Renderer renderer(engine, 1, partition());
-    renderer.render(kTotal);
-    const auto& out = renderer.channel(0);
-    for (SampleTime t = 0; t < kTotal; ++t) {
-        const float expected = t < kFirst ? 0.0f : t < kSecond ? 1.0f : 0.25f;
-        ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
-    }
-    EXPECT_EQ(engine.controlStatsApprox().commandsLate, 0u);
+        Renderer renderer(engine, 1, partition);
+        renderer.render(kTotal);
+        const auto& out = renderer.channel(0);
+        for (SampleTime t = 0; t < kTotal; ++t) {
+            const float expected = t < kFirst ? 0.0f : t < kSecond ? 1.0f : 0.25f;
+            ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
+        }
+        EXPECT_EQ(engine.controlStatsApprox().commandsLate, 0u);
+    });
 }
 
 TEST_P(ParameterTimingTest, AutomationStepChangesTheOutputExactlyAtItsTimelinePosition) {
-    Engine engine(config());
-    auto probe = ParameterProbe::single();
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    constexpr SampleTime kStep = 5003;
-    engine.setAutomation(value, std::make_shared<AutomationLane>(
-                                    std::vector<Breakpoint>{{0, 0.0f, CurveShape::step},
-                                                            {kStep, 1.0f, CurveShape::step},
-                                                            {kStep + 3, 0.5f, CurveShape::step}}));
-    ControlSender sender = engine.createSender();
-    expectOk(sender.tryPlay());
+    test::forEachPartition([&](const Partition& partition) {
+        Engine engine(config());
+        auto probe = ParameterProbe::single();
+        const NodeId id = test::commitSingle(engine, probe, 1);
+        const ParameterHandle value = engine.parameter(id, "value");
+        constexpr SampleTime kStep = 5003;
+        engine.setAutomation(value, std::make_shared<AutomationLane>(std::vector<Breakpoint>{
+                                        {0, 0.0f, CurveShape::step},
+                                        {kStep, 1.0f, CurveShape::step},
+                                        {kStep + 3, 0.5f, CurveShape::step}}));
+        ControlSender sender = engine.createSender();
+        expectOk(sender.tryPlay());
 
-    Renderer renderer(engine, 1, partition());
-    renderer.render(kTotal);
-    const auto& out = renderer.channel(0);
-    for (SampleTime t = 0; t < kTotal; ++t) {
-        const float expected = t < kStep ? 0.0f : t < kStep + 3 ? 1.0f : 0.5f;
-        ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
-    }
-    // Free when flat: only blocks that contain a breakpoint (at most two here) carry a buffer.
-    EXPECT_LE(probe->perSampleBlocks(), 2u);
-    EXPECT_GT(probe->constantBlocks(), 0u);
+        Renderer renderer(engine, 1, partition);
+        renderer.render(kTotal);
+        const auto& out = renderer.channel(0);
+        for (SampleTime t = 0; t < kTotal; ++t) {
+            const float expected = t < kStep ? 0.0f : t < kStep + 3 ? 1.0f : 0.5f;
+            ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
+        }
+        // Free when flat: only blocks that contain a breakpoint (at most two here) carry a buffer.
+        EXPECT_LE(probe->perSampleBlocks(), 2u);
+        EXPECT_GT(probe->constantBlocks(), 0u);
+    });
 }
 
 TEST_P(ParameterTimingTest, TimedRampStartsAndEndsAtItsFrames) {
-    Engine engine(config());
-    auto probe = ParameterProbe::single(-10.0f, 10.0f, 2.0f);
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    ControlSender sender = engine.createSender();
-    constexpr SampleTime kStart = 3000;
-    constexpr FrameCount kRamp = 777;
-    expectOk(sender.trySetParameterAt(value, -6.0f, kStart, kRamp));
+    test::forEachPartition([&](const Partition& partition) {
+        Engine engine(config());
+        auto probe = ParameterProbe::single(-10.0f, 10.0f, 2.0f);
+        const NodeId id = test::commitSingle(engine, probe, 1);
+        const ParameterHandle value = engine.parameter(id, "value");
+        ControlSender sender = engine.createSender();
+        constexpr SampleTime kStart = 3000;
+        constexpr FrameCount kRamp = 777;
+        expectOk(sender.trySetParameterAt(value, -6.0f, kStart, kRamp));
 
-    Renderer renderer(engine, 1, partition());
-    renderer.render(kTotal);
-    const auto& out = renderer.channel(0);
-    for (SampleTime t = 0; t < kTotal; ++t) {
-        float expected = 2.0f;
-        if (t >= kStart + kRamp - 1) {
-            expected = -6.0f;
-        } else if (t >= kStart) {
-            // Frame kStart + j hears (j + 1) / R of the way, in the runtime's float arithmetic.
-            const auto step = static_cast<float>(t - kStart + 1);
-            expected = 2.0f + (-6.0f - 2.0f) * (step / static_cast<float>(kRamp));
+        Renderer renderer(engine, 1, partition);
+        renderer.render(kTotal);
+        const auto& out = renderer.channel(0);
+        for (SampleTime t = 0; t < kTotal; ++t) {
+            float expected = 2.0f;
+            if (t >= kStart + kRamp - 1) {
+                expected = -6.0f;
+            } else if (t >= kStart) {
+                // Frame kStart + j hears (j + 1) / R of the way, in the runtime's float arithmetic.
+                const auto step = static_cast<float>(t - kStart + 1);
+                expected = 2.0f + (-6.0f - 2.0f) * (step / static_cast<float>(kRamp));
+            }
+            ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
         }
-        ASSERT_EQ(out[static_cast<std::size_t>(t)], expected) << "frame " << t;
-    }
+    });
 }
 
 TEST_P(ParameterTimingTest, ChangesAtOneFrameApplyInTheOrderTheyWereSent) {
-    Engine engine(config());
-    auto probe = ParameterProbe::single();
-    const NodeId id = test::commitSingle(engine, probe, 1);
-    const ParameterHandle value = engine.parameter(id, "value");
-    ControlSender sender = engine.createSender();
-    expectOk(sender.trySetParameterAt(value, 0.75f, 2000));
-    expectOk(sender.trySetParameterAt(value, 0.5f, 1000));
-    expectOk(sender.trySetParameterAt(value, 0.125f, 2000)); // same frame, sent later: wins
+    test::forEachPartition([&](const Partition& partition) {
+        Engine engine(config());
+        auto probe = ParameterProbe::single();
+        const NodeId id = test::commitSingle(engine, probe, 1);
+        const ParameterHandle value = engine.parameter(id, "value");
+        ControlSender sender = engine.createSender();
+        expectOk(sender.trySetParameterAt(value, 0.75f, 2000));
+        expectOk(sender.trySetParameterAt(value, 0.5f, 1000));
+        expectOk(sender.trySetParameterAt(value, 0.125f, 2000)); // same frame, sent later: wins
 
-    Renderer renderer(engine, 1, partition());
-    renderer.render(3000);
-    const auto& out = renderer.channel(0);
-    for (std::size_t t = 0; t < out.size(); ++t) {
-        const float expected = t < 1000 ? 0.0f : t < 2000 ? 0.5f : 0.125f;
-        ASSERT_EQ(out[t], expected) << "frame " << t;
-    }
+        Renderer renderer(engine, 1, partition);
+        renderer.render(3000);
+        const auto& out = renderer.channel(0);
+        for (std::size_t t = 0; t < out.size(); ++t) {
+            const float expected = t < 1000 ? 0.0f : t < 2000 ? 0.5f : 0.125f;
+            ASSERT_EQ(out[t], expected) << "frame " << t;
+        }
+    });
 }
 
-std::string caseName(const ::testing::TestParamInfo<std::tuple<EngineSetup, Partition>>& info) {
-    const EngineSetup& setup = std::get<0>(info.param);
-    return "sr" + std::to_string(static_cast<long>(setup.sampleRate)) + "_max" +
-           std::to_string(setup.maxBlockSize) + "_" + std::get<1>(info.param).name();
-}
-
-INSTANTIATE_TEST_SUITE_P(HostBlocks, ParameterTimingTest,
-                         ::testing::Combine(::testing::ValuesIn(test::engineSetups()),
-                                            ::testing::ValuesIn(test::hostPartitions())),
-                         caseName);
+INSTANTIATE_TEST_SUITE_P(HostBlocks, ParameterTimingTest, ::testing::ValuesIn(test::engineSetups()),
+                         test::engineSetupName);
 
 // A change whose time was rendered already cannot be heard there: it applies at the first frame
 // of the next block and is counted, never dropped.

@@ -8,11 +8,15 @@
 
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/engine/engine.hpp>
+#include <fluxforge/nodes/latency_test_node.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cmath>
 #include <mutex>
+#include <random>
 #include <thread>
 
 namespace fluxforge {
@@ -116,6 +120,62 @@ TEST(PlanSwapStressTest, APlanSwapEveryBlockFor10000Blocks) {
     EXPECT_EQ(wrongBlocks.load(), 0);
     EXPECT_EQ(engine.planSwapsApprox(), static_cast<std::size_t>(kBlocks));
     EXPECT_EQ(shared->calls(), static_cast<std::uint64_t>(kBlocks));
+#if FLUXFORGE_TEST_COUNT_ALLOCATIONS
+    const auto after = test::realtimeViolations();
+    EXPECT_EQ(after.allocations - before.allocations, 0u);
+    EXPECT_EQ(after.deallocations - before.deallocations, 0u);
+    EXPECT_EQ(after.locks - before.locks, 0u);
+#endif
+}
+
+// Latencies change while audio plays: each change recompiles and swaps the plan (Engine::update),
+// compensation delay lines are taken over by the new plan, and the audio thread neither allocates
+// nor locks nor produces anything but finite samples.
+TEST(PlanSwapStressTest, LatencyChangesWhilePlayingNeverAllocateOnTheAudioThread) {
+#if FLUXFORGE_TEST_COUNT_ALLOCATIONS
+    const auto before = test::realtimeViolations();
+#endif
+    constexpr FrameCount kFrames = 64;
+    Engine engine({48000.0, kFrames});
+    Graph graph(GraphConfig{0, 2});
+    std::vector<std::shared_ptr<LatencyTestNode>> latent;
+    const NodeId source = graph.add(std::make_shared<ConstantSource>(0.25f, 2));
+    for (int i = 0; i < 4; ++i) {
+        latent.push_back(std::make_shared<LatencyTestNode>(
+            LatencyTestNodeConfig{static_cast<FrameCount>(100 * i), 2, 4000}));
+        const NodeId id = graph.add(latent.back());
+        graph.connect(source, id);
+        graph.connect(id, graph.output());
+    }
+    engine.commit(graph);
+
+    std::atomic<bool> done{false};
+    std::atomic<bool> bad{false};
+    std::thread audio([&] {
+        AudioBuffer out(2, kFrames);
+#if FLUXFORGE_TEST_COUNT_ALLOCATIONS
+        const test::CountedRealtimeScope counted;
+#endif
+        for (int b = 0; b < 20000; ++b) {
+            engine.process({}, out.view());
+            for (FrameCount i = 0; i < kFrames; ++i) {
+                if (!std::isfinite(out.channel(0)[i]))
+                    bad = true;
+            }
+        }
+        done = true;
+    });
+    int changes = 0;
+    std::mt19937 rng(4);
+    while (!done.load()) {
+        latent[rng() % 4]->setLatency(static_cast<FrameCount>(rng() % 4000));
+        changes += engine.update() ? 1 : 0;
+        std::this_thread::sleep_for(std::chrono::microseconds(300));
+    }
+    audio.join();
+    engine.collectGarbage();
+    EXPECT_FALSE(bad.load());
+    EXPECT_GT(changes, 10);
 #if FLUXFORGE_TEST_COUNT_ALLOCATIONS
     const auto after = test::realtimeViolations();
     EXPECT_EQ(after.allocations - before.allocations, 0u);

@@ -160,4 +160,67 @@ private:
     std::atomic<std::uint64_t> calls_{0};
 };
 
+/// `inputs` input ports (0 makes it a source emitting one impulse at frame 0 of the engine clock),
+/// summed, then delayed by `latency` frames (which it reports); records every output sample, so a
+/// test can see when an impulse came out. Mono.
+class LatentRecorder final : public Node {
+public:
+    LatentRecorder(std::uint32_t inputs, FrameCount latency, std::size_t recordFrames)
+        : inputs_(inputs)
+        , latency_(latency)
+        , recording_(recordFrames, 0.0f) {}
+
+    [[nodiscard]] const std::vector<float>& recording() const noexcept { return recording_; }
+    [[nodiscard]] FrameCount latency() const noexcept { return latency_; }
+
+    /// Frames at which the recording is not zero.
+    [[nodiscard]] std::vector<std::size_t> nonZeroFrames() const {
+        std::vector<std::size_t> frames;
+        for (std::size_t i = 0; i < recording_.size(); ++i) {
+            if (recording_[i] != 0.0f)
+                frames.push_back(i);
+        }
+        return frames;
+    }
+
+protected:
+    NodeProperties describe() const override {
+        NodeProperties p;
+        for (std::uint32_t i = 0; i < inputs_; ++i)
+            p.inputs.push_back({"in", 1});
+        p.outputs.push_back({"out", 1});
+        p.latency = latency_;
+        return p;
+    }
+    void onPrepare(const PrepareContext& context) override {
+        ring_.assign(std::size_t{latency_} + context.maxBlockSize, 0.0f);
+        written_ = 0;
+    }
+    void onProcess(const ProcessContext& context) noexcept override {
+        float* out = context.outputs[0].channel(0);
+        for (FrameCount i = 0; i < context.numFrames; ++i) {
+            float in = 0.0f;
+            if (inputs_ == 0) {
+                in = context.blockStart + i == 0 ? 1.0f : 0.0f;
+            }
+            for (const ConstBufferView& port : context.inputs)
+                in += port.channel(0)[i];
+            const std::size_t size = ring_.size();
+            ring_[written_ % size] = in;
+            out[i] = written_ >= latency_ ? ring_[(written_ - latency_) % size] : 0.0f;
+            const auto t = static_cast<std::size_t>(context.blockStart + i);
+            if (t < recording_.size())
+                recording_[t] = out[i];
+            ++written_;
+        }
+    }
+
+private:
+    std::uint32_t inputs_;
+    FrameCount latency_;
+    std::vector<float> ring_;
+    std::uint64_t written_ = 0;
+    std::vector<float> recording_;
+};
+
 } // namespace fluxforge::test

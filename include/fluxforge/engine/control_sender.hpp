@@ -32,14 +32,17 @@ namespace detail {
 /// The queue between one ControlSender and the audio thread, shared by both (and by the engine's
 /// list of senders) so that neither side's lifetime constrains the other's.
 struct CommandChannel {
-    explicit CommandChannel(std::size_t capacity)
-        : queue(capacity) {}
+    explicit CommandChannel(std::size_t requestedCapacity)
+        : queue(requestedCapacity) {}
 
     moodycamel::ReaderWriterQueue<Command> queue; // producer: the sender; consumer: audio
-    std::atomic<bool> closed{false};              // set by the sender when it goes away
-    std::atomic<bool> drained{false};             // set by audio once closed and empty
-    std::atomic<std::uint64_t> delivered{0};      // written by audio
-    std::uint32_t lastSequence = 0;               // audio thread only
+    // What the queue holds without allocating (at least the requested capacity): the most the
+    // audio thread takes from it per process() call.
+    const std::size_t capacity = queue.max_capacity();
+    std::atomic<bool> closed{false};         // set by the sender when it goes away
+    std::atomic<bool> drained{false};        // set by audio once closed and empty
+    std::atomic<std::uint64_t> delivered{0}; // written by audio
+    std::uint32_t lastSequence = 0;          // audio thread only
 };
 
 } // namespace detail
@@ -78,7 +81,8 @@ public:
 
     /// A timed change: at engine time `at` (frames since the engine started, the clock of
     /// Engine::framesRenderedApprox), the parameter steps to `value` (rampFrames 0) or starts a
-    /// linear ramp that reaches it `rampFrames` frames later. A time already rendered when the
+    /// linear ramp of `rampFrames` frames, moving at `at` and landing on `value` at
+    /// at + rampFrames - 1. A time already rendered when the
     /// audio thread gets the command is applied at the first frame of its next block and counted
     /// in ControlStats::commandsLate.
     [[nodiscard]] CommandStatus trySetParameterAt(const ParameterHandle& parameter, float value,

@@ -77,6 +77,24 @@ public:
     /// Thread: control. Real-time safe: no. Allocates: no.
     std::size_t collectGarbage();
 
+    /// Housekeeping for a control thread to call regularly (a UI timer, say): frees retired plans,
+    /// and recompiles the last committed graph when one of its nodes has announced new properties
+    /// (Node::notifyPropertiesChanged: typically a plugin whose latency changed), so compensation
+    /// follows without stopping audio. Returns true when it published a new plan. A graph that no
+    /// longer compiles leaves the running plan playing and throws.
+    /// Thread: control. Real-time safe: no. Allocates: yes (when it recompiles).
+    bool update();
+
+    /// Path latency of a node's output in frames, as compensated by the last committed plan
+    /// (docs/pdc.md). Throws fluxforge::Error if the node is not in that plan.
+    /// Thread: control. Real-time safe: no. Allocates: no.
+    [[nodiscard]] FrameCount latencyOf(NodeId node) const;
+
+    /// The latency of what the engine plays, beyond the device's own: report it to the host for
+    /// recording offsets and the transport display. 0 before the first commit.
+    /// Thread: control. Real-time safe: no. Allocates: no.
+    [[nodiscard]] FrameCount outputLatency() const noexcept { return outputLatency_; }
+
     /// Renders `output.numFrames()` frames into `output`, reading the device input from `input`
     /// (pass an empty view when there is none; its frames must otherwise match). Any frame count:
     /// blocks larger than maxBlockSize are rendered in pieces, with the same result. Before the
@@ -192,6 +210,12 @@ private:
     // Audio thread writes, others read.
     std::atomic<SampleTime> framesRendered_{0};
     detail::EngineControl control_; // commands, automation, transport
+
+    // Control thread: what the last commit compiled, for latency queries and recompiling.
+    std::unique_ptr<Graph> committedGraph_;
+    CompensationDelayPool compensationDelays_;
+    std::vector<FrameCount> latencyById_; // by NodeId::value; kNoLatency where absent
+    FrameCount outputLatency_ = 0;
 };
 
 } // namespace fluxforge

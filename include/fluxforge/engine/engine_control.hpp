@@ -235,7 +235,13 @@ inline void EngineControl::beginProcess(Plan& plan, std::size_t planSwaps,
         return;
     }
     for (CommandChannel* channel : senders->channels) {
-        while (const Command* command = channel->queue.peek()) {
+        // At most one queue's worth per call: a sender refilling its queue while the audio thread
+        // drains it must not keep the audio thread here.
+        for (std::size_t taken = 0; taken < channel->capacity; ++taken) {
+            const Command* command = channel->queue.peek();
+            if (command == nullptr) {
+                break;
+            }
             const Outcome outcome = apply(*command, plan, now);
             if (outcome == Outcome::retryLater) {
                 break; // the target is full: keep the sender's order, try again next call

@@ -1,6 +1,7 @@
 // compile(): turns an editable Graph into an immutable Plan.
 #pragma once
 
+#include <fluxforge/graph/compensation_delay.hpp>
 #include <fluxforge/graph/graph.hpp>
 #include <fluxforge/graph/plan.hpp>
 
@@ -17,11 +18,16 @@ namespace fluxforge {
 /// channel counts differ; a cycle (the message lists the nodes in it). Nothing is changed when it
 /// throws (no node is prepared before validation has passed).
 ///
+/// Latency is compensated (docs/pdc.md): every input of every node is delayed so that all arrive
+/// aligned. `delays`, when given, keeps the compensation delay lines between compiles, so that a
+/// connection that still exists keeps the audio in its line (the Engine passes its own pool).
+///
 /// A node runs in one engine at a time: preparing it again for other settings while a plan that
 /// uses it is running is not allowed (the Engine compiles with fixed settings, so it never does).
 ///
 /// Thread: control. Real-time safe: no. Allocates: yes.
-[[nodiscard]] std::unique_ptr<Plan> compile(const Graph& graph, const CompileSettings& settings);
+[[nodiscard]] std::unique_ptr<Plan> compile(const Graph& graph, const CompileSettings& settings,
+                                            CompensationDelayPool* delays = nullptr);
 
 /// Checks settings alone; throws fluxforge::Error naming the bad value. Thread: any.
 void validateSettings(const CompileSettings& settings);

@@ -16,6 +16,17 @@
 
 namespace fluxforge {
 
+/// Whether a node's latency is compensated (docs/pdc.md).
+enum class PdcMode {
+    compensate, ///< the node's latency counts, and its inputs are aligned (the default)
+    bypass,     ///< its latency is not counted and its path, up to the next join, is not delayed
+};
+
+/// Whether a node is monitored live: an armed or monitored input whose path, up to the next join,
+/// must not wait for plugin delay compensation (docs/pdc.md). A node that reads the device input
+/// (NodeProperties::liveInput) is live whatever this says.
+enum class LiveMonitoring { off, on };
+
 /// The channel counts of a graph's two endpoints: the device input it may read and the output it
 /// renders.
 struct GraphConfig {
@@ -68,6 +79,14 @@ public:
     /// The id of a node object in this graph, or an invalid id if it is not in it.
     [[nodiscard]] NodeId find(const Node& node) const noexcept;
 
+    /// Exempts a node from latency compensation, or restores it. Throws if there is no such node.
+    void setPdcMode(NodeId id, PdcMode mode);
+    [[nodiscard]] PdcMode pdcMode(NodeId id) const;
+
+    /// Marks a node as monitored live (or not). Throws if there is no such node.
+    void setLiveMonitoring(NodeId id, LiveMonitoring monitoring);
+    [[nodiscard]] LiveMonitoring liveMonitoring(NodeId id) const;
+
     /// The node with this id; throws if there is none.
     [[nodiscard]] const std::shared_ptr<Node>& node(NodeId id) const;
 
@@ -96,18 +115,16 @@ private:
     struct Entry {
         std::shared_ptr<Node> node; // null once removed
         std::string name;
+        PdcMode pdc = PdcMode::compensate;
+        LiveMonitoring live = LiveMonitoring::off;
     };
 
     const Entry& entry(NodeId id) const;
 
     GraphConfig config_;
     std::vector<Entry> entries_; // entries_[id - 1]
-    struct ConnectionHash {
-        std::size_t operator()(const Connection& c) const noexcept;
-    };
-
     std::vector<Connection> connections_;
-    std::unordered_set<Connection, ConnectionHash> connectionSet_; // for duplicate checks
+    std::unordered_set<Connection> connectionSet_; // for duplicate checks
     std::unordered_map<const Node*, NodeId> idsByNode_;
     std::size_t liveCount_ = 0;
     NodeId inputId_;

@@ -134,8 +134,8 @@ public:
 
     /// How long process() takes, as measured by the engine on the blocks it samples (see
     /// EngineConfig::timingInterval): a moving average over the last few measurements and the
-    /// worst since the last resetTiming(), in CycleClock ticks (CycleClock::toNanoseconds converts).
-    /// Thread: any. Real-time safe: yes. Allocates: no. May be stale.
+    /// worst since the last resetTiming(), in CycleClock ticks (CycleClock::toNanoseconds
+    /// converts). Thread: any. Real-time safe: yes. Allocates: no. May be stale.
     [[nodiscard]] double averageTicksApprox() const noexcept {
         return averageTicks_.load(std::memory_order_relaxed);
     }
@@ -145,6 +145,13 @@ public:
     [[nodiscard]] std::uint64_t timedBlocksApprox() const noexcept {
         return timedBlocks_.load(std::memory_order_relaxed);
     }
+    /// Whether properties() changed since the engine last looked (a new latency, say), and clears
+    /// the mark. The engine recompiles when it finds one (Engine::update).
+    /// Thread: control. Real-time safe: yes. Allocates: no.
+    [[nodiscard]] bool takePropertiesChanged() noexcept {
+        return propertiesChanged_.exchange(false, std::memory_order_acq_rel);
+    }
+
     /// Forgets the worst time. Thread: control. Real-time safe: yes. Allocates: no.
     void resetTiming() noexcept { worstTicks_.store(0.0, std::memory_order_relaxed); }
 
@@ -161,6 +168,13 @@ public:
 protected:
     Node() = default;
 
+    /// Tells the engine that describe() would now return something else (typically a new latency
+    /// after a look-ahead setting changed), so that it recompiles the plan and re-aligns the graph.
+    /// Thread: any, the audio thread included. Real-time safe: yes. Allocates: no.
+    void notifyPropertiesChanged() noexcept {
+        propertiesChanged_.store(true, std::memory_order_release);
+    }
+
     /// Hook of properties(). Thread: control.
     [[nodiscard]] virtual NodeProperties describe() const = 0;
     /// Hook of prepare(). Thread: control; may allocate.
@@ -176,6 +190,7 @@ private:
     std::atomic<double> averageTicks_{0.0};
     std::atomic<double> worstTicks_{0.0};
     std::atomic<std::uint64_t> timedBlocks_{0};
+    std::atomic<bool> propertiesChanged_{false};
     std::vector<ParameterInfo> parameterInfos_;
     // Parameter values: setParameter (control) and the engine (audio) feed it, the block reads it.
     friend struct detail::NodeParameterAccess;

@@ -48,3 +48,14 @@ struct std::hash<fluxforge::NodeId> {
         return std::hash<std::uint32_t>{}(id.value);
     }
 };
+
+template <>
+struct std::hash<fluxforge::Connection> {
+    std::size_t operator()(const fluxforge::Connection& c) const noexcept {
+        std::uint64_t h = c.source.node.value;
+        h = h * 0x9E3779B97F4A7C15ull + c.source.port;
+        h = h * 0x9E3779B97F4A7C15ull + c.destination.node.value;
+        h = h * 0x9E3779B97F4A7C15ull + c.destination.port;
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+};

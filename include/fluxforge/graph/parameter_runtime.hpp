@@ -74,8 +74,9 @@ public:
 
     // ---- audio thread, between blocks ---------------------------------------------------------
 
-    /// Queues a timed change (sorted by time; equal times keep their arrival order). False, with
-    /// nothing changed, when kMaxPendingChanges are already waiting.
+    /// Queues a timed change, sorted by time; equal times keep their arrival order, and a change
+    /// that would completely override the one before it at the same frame replaces it. False,
+    /// with nothing changed, when kMaxPendingChanges are already waiting.
     /// Thread: audio, between blocks. Real-time safe: yes. Allocates: no.
     [[nodiscard]] bool tryScheduleChange(std::size_t index, const ParameterChange& change) noexcept;
 

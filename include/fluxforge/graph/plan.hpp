@@ -7,6 +7,7 @@
 #include <fluxforge/core/kernels.hpp>
 #include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
+#include <fluxforge/graph/compensation_delay.hpp>
 #include <fluxforge/graph/node.hpp>
 #include <fluxforge/graph/node_id.hpp>
 
@@ -72,7 +73,9 @@ public:
     [[nodiscard]] std::size_t numTasks() const noexcept { return nodes_.size(); }
 
     /// Whether a task is a partial sum of a wide input port (tree mixing) rather than a node.
-    [[nodiscard]] bool isPartialSum(TaskIndex task) const noexcept { return nodes_[task] == nullptr; }
+    [[nodiscard]] bool isPartialSum(TaskIndex task) const noexcept {
+        return nodes_[task] == nullptr;
+    }
     /// The node a task runs; not for partial sums.
     [[nodiscard]] Node& node(TaskIndex task) const noexcept {
         FLUXFORGE_ASSERT(nodes_[task] != nullptr, "a partial-sum task has no node");
@@ -104,6 +107,16 @@ public:
     [[nodiscard]] double cost(TaskIndex task) const noexcept { return costs_[task]; }
     /// Critical-path rank: cost(task) + the highest rank among its successors.
     [[nodiscard]] double rank(TaskIndex task) const noexcept { return ranks_[task]; }
+
+    /// Path latency of a task's output in frames: its own latency (unless PDC-bypassed) plus the
+    /// largest among its aligned inputs (docs/pdc.md).
+    [[nodiscard]] FrameCount latency(TaskIndex task) const noexcept { return latencies_[task]; }
+    /// The latency of what the graph output plays: what the host adds for recording offsets.
+    [[nodiscard]] FrameCount outputLatency() const noexcept { return latencies_[outputTask_]; }
+    /// Connections this plan delays for compensation (each a tap on its source's history).
+    [[nodiscard]] std::size_t numCompensationDelays() const noexcept { return taps_.size(); }
+    /// Bytes of compensation history (one ring per output port that needs one).
+    [[nodiscard]] std::size_t compensationBytes() const noexcept;
 
     [[nodiscard]] TaskIndex inputTask() const noexcept { return inputTask_; }
     [[nodiscard]] TaskIndex outputTask() const noexcept { return outputTask_; }
@@ -154,6 +167,18 @@ private:
         }
     };
 
+    // A compensation tap a task reads before its gathers: a source's history, `delay` late.
+    struct CompensationTap {
+        std::uint32_t delayedSlot;
+        FrameCount delay;
+        const CompensationHistory* history;
+    };
+    // A history a task appends its output to after processing.
+    struct CompensationAppend {
+        std::uint32_t outputSlot;
+        CompensationHistory* history;
+    };
+
     void gather(const InputPortPlan& port, FrameCount numFrames) noexcept;
     const float* leafChannel(std::uint32_t leaf, ChannelCount channel) const noexcept {
         return channelPointers_[slotFirstChannel_[leaves_[leaf]] + channel];
@@ -182,6 +207,13 @@ private:
     std::vector<std::uint32_t> leaves_;            // slot of each summed source
     std::vector<std::uint32_t> outputPortOffsets_; // per task, into outputSlots_ / outputViews_
     std::vector<std::uint32_t> outputSlots_;
+
+    std::vector<FrameCount> latencies_;     // per task, frames
+    std::vector<std::uint32_t> tapOffsets_; // per task, into taps_
+    std::vector<CompensationTap> taps_;
+    std::vector<std::uint32_t> appendOffsets_; // per task, into appends_
+    std::vector<CompensationAppend> appends_;
+    std::vector<std::shared_ptr<CompensationHistory>> histories_; // shared with the pool
 
     std::vector<ChannelCount> slotChannels_;      // per slot; the silence slot comes last
     std::vector<std::uint32_t> slotFirstChannel_; // per slot, into channelPointers_
@@ -255,6 +287,11 @@ inline void Plan::prepareBlock(FrameCount numFrames) noexcept {
 inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
     FLUXFORGE_ASSERT(block.numFrames == viewFrames_,
                      "prepareBlock() was not called for this block");
+    for (std::uint32_t d = tapOffsets_[task]; d < tapOffsets_[task + 1]; ++d) {
+        const CompensationTap& tap = taps_[d];
+        tap.history->read(channelPointers_.data() + slotFirstChannel_[tap.delayedSlot],
+                          block.numFrames, tap.delay);
+    }
     const std::uint32_t firstInput = inputPortOffsets_[task];
     const std::uint32_t endInput = inputPortOffsets_[task + 1];
     for (std::uint32_t p = firstInput; p < endInput; ++p) {
@@ -263,7 +300,7 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
         }
     }
     if (nodes_[task] == nullptr) {
-        return; // a partial sum: its gather is all it does
+        return; // a partial sum: its gather is all it does (its output is never delayed)
     }
     Node& node = *nodes_[task];
     ProcessContext context;
@@ -281,6 +318,18 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
     } else {
         node.process(context);
     }
+    for (std::uint32_t a = appendOffsets_[task]; a < appendOffsets_[task + 1]; ++a) {
+        appends_[a].history->append(
+            channelPointers_.data() + slotFirstChannel_[appends_[a].outputSlot], block.numFrames);
+    }
+}
+
+inline std::size_t Plan::compensationBytes() const noexcept {
+    std::size_t bytes = 0;
+    for (const auto& history : histories_) {
+        bytes += history->bytes();
+    }
+    return bytes;
 }
 
 // Sums the port's sources as a balanced pairwise tree: the first floor(k/2) sources form the left

@@ -2,11 +2,15 @@
 #pragma once
 
 #include <fluxforge/core/error.hpp>
+#include <fluxforge/core/kernels.hpp>
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/node.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace fluxforge {
@@ -17,20 +21,34 @@ struct LatencyTestNodeConfig {
     FrameCount latency = 0;
     /// Channels of the input and output ports.
     ChannelCount channels = 2;
+    /// The largest latency setLatency() may set later (0: `latency`).
+    FrameCount maxLatency = 0;
 };
 
-/// Stands in for a latent processor (a look-ahead limiter, a linear-phase EQ): it reports
-/// `latency` frames in NodeProperties::latency and delays its input ("in") to its output ("out")
-/// by exactly that many frames, so that plugin delay compensation can be tested sample for
-/// sample. No parameters. reset() clears the delayed audio.
+/// Stands in for a latent processor (a look-ahead limiter, a linear-phase EQ): it reports its
+/// latency in NodeProperties::latency and delays its input ("in") to its output ("out") by
+/// exactly that many frames, so that plugin delay compensation can be tested sample for sample.
+/// Like a plugin whose look-ahead setting changes, its latency can change while it plays
+/// (setLatency): from the next block it delays by the new amount, reading its history, and it
+/// announces the change (Node::notifyPropertiesChanged) so the engine re-aligns the graph. No
+/// parameters. reset() clears the delayed audio.
 class LatencyTestNode final : public Node {
 public:
-    /// Throws Error when `config.channels` is 0.
+    /// Throws Error when `config.channels` is 0 or maxLatency is below latency.
     /// Thread: control. Real-time safe: no. Allocates: no.
     explicit LatencyTestNode(const LatencyTestNodeConfig& config = {});
 
-    /// The latency given at construction. Thread: any. Real-time safe: yes. Allocates: no.
-    [[nodiscard]] FrameCount latency() const noexcept { return config_.latency; }
+    /// The latency it reports now. Thread: any. Real-time safe: yes. Allocates: no.
+    [[nodiscard]] FrameCount latency() const noexcept {
+        return latency_.load(std::memory_order_acquire);
+    }
+
+    /// Changes the latency (clamped to maxLatency) from the next block on.
+    /// Thread: any. Real-time safe: yes. Allocates: no.
+    void setLatency(FrameCount latency) noexcept {
+        latency_.store(std::min(latency, maxLatency_), std::memory_order_release);
+        notifyPropertiesChanged();
+    }
 
 private:
     [[nodiscard]] NodeProperties describe() const override;
@@ -39,77 +57,74 @@ private:
     void onReset() noexcept override;
 
     // Set at construction.
-    LatencyTestNodeConfig config_;
-    // Set at prepare: one ring of `latency` frames per channel, channel-major.
+    ChannelCount channels_;
+    FrameCount maxLatency_;
+    // Written by setLatency (any thread), read by describe and the audio thread.
+    std::atomic<FrameCount> latency_;
+    // Set at prepare: one ring per channel, channel-major, a power of two long.
     std::vector<float> ring_;
-    // Audio thread only: where the next frame is read (and then overwritten) in each ring.
-    std::size_t position_ = 0;
+    std::size_t capacity_ = 0;
+    // Audio thread only: frames written so far.
+    std::uint64_t written_ = 0;
 };
 
 // ------------------------------------------------------------------------------------------------
 // Inline definitions
 
 inline LatencyTestNode::LatencyTestNode(const LatencyTestNodeConfig& config)
-    : config_(config) {
-    if (config_.channels == 0) {
+    : channels_(config.channels)
+    , maxLatency_(std::max(config.maxLatency, config.latency))
+    , latency_(config.latency) {
+    if (config.channels == 0) {
         throw Error("LatencyTestNode: channels must be at least 1");
+    }
+    if (config.maxLatency != 0 && config.maxLatency < config.latency) {
+        throw Error("LatencyTestNode: maxLatency " + std::to_string(config.maxLatency) +
+                    " is below latency " + std::to_string(config.latency));
     }
 }
 
 inline NodeProperties LatencyTestNode::describe() const {
     NodeProperties props;
-    props.inputs.push_back({"in", config_.channels});
-    props.outputs.push_back({"out", config_.channels});
-    props.latency = config_.latency;
-    props.estimatedCostPerFrame = 0.25 * static_cast<double>(config_.channels);
+    props.inputs.push_back({"in", channels_});
+    props.outputs.push_back({"out", channels_});
+    props.latency = latency();
+    props.estimatedCostPerFrame = 0.25 * static_cast<double>(channels_);
     return props;
 }
 
 inline void LatencyTestNode::onPrepare(const PrepareContext& context) {
-    static_cast<void>(context);
-    ring_.assign(std::size_t{config_.latency} * config_.channels, 0.0f);
-    position_ = 0;
+    // Room for the longest latency plus one block: a block is written before it is read.
+    capacity_ = std::bit_ceil(std::size_t{maxLatency_} + context.maxBlockSize);
+    ring_.assign(capacity_ * channels_, 0.0f);
+    written_ = 0;
 }
 
 inline void LatencyTestNode::onReset() noexcept {
     std::fill(ring_.begin(), ring_.end(), 0.0f);
-    position_ = 0;
+    written_ = 0;
 }
 
 inline void LatencyTestNode::onProcess(const ProcessContext& context) noexcept {
     const ConstBufferView& in = context.inputs[0];
     const BufferView& out = context.outputs[0];
     const FrameCount n = context.numFrames;
-    const std::size_t latency = config_.latency;
-    FLUXFORGE_ASSERT(in.numChannels() == config_.channels && out.numChannels() == config_.channels,
-                     "LatencyTestNode: channel mismatch");
-    if (latency == 0) {
-        for (ChannelCount c = 0; c < config_.channels; ++c) {
-            std::copy_n(in.channel(c), n, out.channel(c));
-        }
-        return;
+    const FrameCount latency = latency_.load(std::memory_order_acquire);
+    const std::size_t mask = capacity_ - 1;
+    const std::size_t write = static_cast<std::size_t>(written_ & mask);
+    const std::size_t read = static_cast<std::size_t>((written_ - latency) & mask);
+    for (ChannelCount c = 0; c < channels_; ++c) {
+        float* ring = ring_.data() + capacity_ * c;
+        // Write the block, then read it `latency` frames late (a ring at least one block longer
+        // than the latency keeps what is read from being overwritten first).
+        const std::size_t firstIn = std::min<std::size_t>(n, capacity_ - write);
+        kernels::copy(ring + write, in.channel(c), static_cast<FrameCount>(firstIn));
+        kernels::copy(ring, in.channel(c) + firstIn, static_cast<FrameCount>(n - firstIn));
+        const std::size_t firstOut = std::min<std::size_t>(n, capacity_ - read);
+        kernels::copy(out.channel(c), ring + read, static_cast<FrameCount>(firstOut));
+        kernels::copy(out.channel(c) + firstOut, ring, static_cast<FrameCount>(n - firstOut));
     }
-    std::size_t position = position_;
-    for (ChannelCount c = 0; c < config_.channels; ++c) {
-        const float* src = in.channel(c);
-        float* dst = out.channel(c);
-        float* ring = ring_.data() + latency * c;
-        position = position_;
-        // In runs up to the ring's end: each slot is read (written `latency` frames ago) and
-        // then refilled with the current input.
-        for (FrameCount done = 0; done < n;) {
-            const auto run =
-                static_cast<FrameCount>(std::min<std::size_t>(n - done, latency - position));
-            std::copy_n(ring + position, run, dst + done);
-            std::copy_n(src + done, run, ring + position);
-            done += run;
-            position += run;
-            if (position == latency) {
-                position = 0;
-            }
-        }
-    }
-    position_ = position;
+    written_ += n;
 }
 
 } // namespace fluxforge

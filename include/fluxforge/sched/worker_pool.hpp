@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -37,6 +38,9 @@ struct WorkerPoolConfig {
     /// policy.
     RealtimeThreadRequest priority{};
     bool realtimePriority = true;
+    /// Called on each helper thread when it starts, before it takes any work: for a host that
+    /// registers its threads somewhere (profilers, allocation checks in tests). May be empty.
+    std::function<void()> onHelperStart;
 };
 
 /// A fixed set of helper threads, resizable from a control thread while audio runs.

@@ -355,6 +355,9 @@ public:
         return startChild(Role::shared);
     }
 
+    /// The pid of this process's server child (after becomeParentOfServer), -1 if none.
+    [[nodiscard]] pid_t childPid() const noexcept { return childPid_; }
+
     /// Kills this process's server child with `signal` (and reaps it).
     bool kill(int signal) {
         if (childPid_ <= 0 || !processAlive(childPid_)) {

@@ -88,6 +88,31 @@ TEST_P(JackServerDeathTest, AStoppedStreamIsReportedLostToo) {
     EXPECT_EQ(device.state(), DeviceState::stopped);
 }
 
+TEST(JackServerStallTest, AServerThatStopsCallingIsReportedAsStalledAndTheStreamRecovers) {
+    if (!jackServer().becomeParentOfServer()) {
+        GTEST_SKIP() << jackServer().error();
+    }
+    ReportCollector reports;
+    RtAudioDevice device(reports.handlers());
+    device::RtAudioConfig config = jackConfig(2, 0);
+    config.stallTimeout = std::chrono::milliseconds(150);
+    device.open(config);
+    LoopbackRecorder recorder(2, 0, 48000, {440.0, 660.0});
+    device.start(recorder);
+    ASSERT_TRUE(waitUntil([&] { return device.stats().callbacks >= 4; }));
+
+    ASSERT_EQ(::kill(jackServer().childPid(), SIGSTOP), 0); // the server hangs
+    const bool stalled = waitUntil([&] { return reports.hasError(DeviceErrorKind::stalled); },
+                                   std::chrono::seconds(2));
+    ::kill(jackServer().childPid(), SIGCONT);
+    EXPECT_TRUE(stalled);
+    EXPECT_EQ(device.state(), DeviceState::running); // a stall is not a loss
+    const std::uint64_t before = device.stats().callbacks;
+    EXPECT_TRUE(waitUntil([&] { return device.stats().callbacks > before + 4; }));
+    device.stop();
+    device.close();
+}
+
 INSTANTIATE_TEST_SUITE_P(Signals, JackServerDeathTest, ::testing::Values(SIGTERM, SIGKILL),
                          [](const ::testing::TestParamInfo<int>& p) {
                              return p.param == SIGKILL ? std::string("Killed")
