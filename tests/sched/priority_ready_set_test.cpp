@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <random>
 #include <thread>
 #include <vector>
@@ -66,6 +67,80 @@ TEST(PriorityReadySetTest, ConcurrentInsertAndTakeHandEachEntryOutOnce) {
     for (std::uint32_t p = 0; p < kEntries; ++p)
         ASSERT_EQ(taken[p].load(), 1) << "entry " << p;
     EXPECT_TRUE(set.emptyApprox());
+}
+
+} // namespace
+} // namespace fluxforge
+
+namespace fluxforge {
+namespace {
+
+TEST(PriorityReadySetTest, StealingTakesTheMostUrgentAndHalfOfItsWord) {
+    PriorityReadySet set(200);
+    for (std::uint32_t p = 64; p < 72; ++p)
+        set.insert(p); // eight entries in word 1
+    set.insert(150);
+    std::uint64_t extra = 0;
+    std::uint32_t word = 0;
+    EXPECT_EQ(set.tryStealHalf(extra, word), 64u);
+    EXPECT_EQ(word, 1u);
+    EXPECT_EQ(std::popcount(extra), 3); // half of the seven others
+    EXPECT_EQ(extra & 1u, 0u);          // not the one returned
+    // What is left: the four least urgent of the word, then 150.
+    for (std::uint32_t expected : {68u, 69u, 70u, 71u, 150u}) {
+        EXPECT_EQ(set.tryTakeMostUrgent(), expected);
+    }
+    EXPECT_EQ(set.tryStealHalf(extra, word), PriorityReadySet::kNone);
+}
+
+TEST(PriorityReadySetTest, InsertWordAddsEveryBit) {
+    PriorityReadySet set(128);
+    set.insertWord(1, (std::uint64_t{1} << 3) | (std::uint64_t{1} << 40));
+    EXPECT_EQ(set.tryTakeMostUrgent(), 67u);
+    EXPECT_EQ(set.tryTakeMostUrgent(), 104u);
+    EXPECT_EQ(set.tryTakeMostUrgent(), PriorityReadySet::kNone);
+}
+
+// Thieves stealing halves and the owner taking singles, concurrently, with inserts: every entry
+// handed out exactly once.
+TEST(PriorityReadySetTest, ConcurrentStealsAndTakesHandEachEntryOutOnce) {
+    constexpr std::uint32_t kEntries = 20000;
+    PriorityReadySet victim(kEntries);
+    std::vector<std::atomic<int>> taken(kEntries);
+    std::atomic<std::uint32_t> takenCount{0};
+    std::thread producer([&] {
+        for (std::uint32_t p = 0; p < kEntries; p += 64) {
+            std::uint64_t bits = 0;
+            for (std::uint32_t k = 0; k < 64 && p + k < kEntries; ++k)
+                bits |= std::uint64_t{1} << k;
+            victim.insertWord(p / 64, bits);
+        }
+    });
+    std::vector<std::thread> thieves;
+    for (int t = 0; t < 3; ++t) {
+        thieves.emplace_back([&, t] {
+            PriorityReadySet own(kEntries);
+            while (takenCount.load() < kEntries) {
+                std::uint32_t p = own.tryTakeMostUrgent();
+                if (p == PriorityReadySet::kNone) {
+                    std::uint64_t extra = 0;
+                    std::uint32_t word = 0;
+                    p = t == 0 ? victim.tryTakeMostUrgent() : victim.tryStealHalf(extra, word);
+                    if (extra != 0)
+                        own.insertWord(word, extra);
+                }
+                if (p != PriorityReadySet::kNone) {
+                    taken[p].fetch_add(1);
+                    takenCount.fetch_add(1);
+                }
+            }
+        });
+    }
+    producer.join();
+    for (auto& thief : thieves)
+        thief.join();
+    for (std::uint32_t p = 0; p < kEntries; ++p)
+        ASSERT_EQ(taken[p].load(), 1) << "entry " << p;
 }
 
 } // namespace

@@ -10,9 +10,9 @@ namespace fluxforge {
 /// Each worker keeps a PriorityReadySet of tasks whose inputs are done. It takes its most urgent
 /// task (highest critical-path rank: the task with the longest chain of work still behind it); when
 /// finishing a task makes successors ready it continues straight away with the most urgent of them,
-/// without touching shared structures, and deals the rest out over the workers' sets, its own
-/// first; when its set is empty it steals the most urgent task of another worker's. The block ends
-/// when every sink has run.
+/// without touching shared structures, and offers the rest in its own set; when its set is empty
+/// it steals the most urgent task of another worker's set, together with half of the ready tasks
+/// next to it. The block ends when every sink has run.
 ///
 /// Thread: audio (run); helpers join through the WorkerPool. Real-time safe: yes. Allocates: no.
 class CriticalPathExecutor final : public ParallelExecutor {
@@ -58,40 +58,66 @@ protected:
             if (successors.empty()) {
                 remainingSinks_.fetch_sub(1, std::memory_order_acq_rel);
             }
-            // Continue with the most urgent successor this made ready; deal the others out over
-            // the participants' sets, starting with our own, so that a wide fan-out is shared
-            // at once instead of being stolen one task at a time from a single set.
+            // Continue with the most urgent successor this made ready; offer the others in our
+            // own set, gathering those of one 64-entry word into a single atomic or. A successor
+            // with one predecessor (this task) is ready without touching its counter.
             TaskIndex best = kNoTask;
             std::uint32_t bestPriority = PriorityReadySet::kNone;
-            std::uint32_t target = worker;
-            const auto offer = [&](std::uint32_t priority) {
-                plan.readySet(target).insert(priority);
-                target = target + 1 == participants_ ? 0 : target + 1;
-            };
+            WordBatch batch{plan.readySet(worker)};
             for (TaskIndex s : successors) {
-                if (plan.pending(s).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                if (p.initialDependencies(s) == 1 ||
+                    plan.pending(s).fetch_sub(1, std::memory_order_acq_rel) == 1) {
                     const std::uint32_t priority = plan.priorityOf(s);
                     if (priority < bestPriority) {
                         if (best != kNoTask) {
-                            offer(bestPriority);
+                            batch.add(bestPriority);
                         }
                         best = s;
                         bestPriority = priority;
                     } else {
-                        offer(priority);
+                        batch.add(priority);
                     }
                 }
             }
+            batch.flush();
             task = best;
         }
     }
 
 private:
+    // Collects entries for one set and publishes those of a word together.
+    struct WordBatch {
+        PriorityReadySet& set;
+        std::uint32_t word = PriorityReadySet::kNone;
+        std::uint64_t bits = 0;
+
+        void add(std::uint32_t priority) noexcept {
+            if (priority / 64 != word) {
+                flush();
+                word = priority / 64;
+            }
+            bits |= std::uint64_t{1} << (priority % 64);
+        }
+        void flush() noexcept {
+            if (bits != 0) {
+                set.insertWord(word, bits);
+                bits = 0;
+            }
+        }
+    };
+
+    // Own set first (most urgent first); else steal from the others, half a word at a time so
+    // that a wide fan-out moves between workers in a few atomics instead of one per task.
     TaskIndex take(ScheduledPlan& plan, std::uint32_t worker) noexcept {
         std::uint32_t priority = plan.readySet(worker).tryTakeMostUrgent();
         for (std::uint32_t k = 1; priority == PriorityReadySet::kNone && k < participants_; ++k) {
             const std::uint32_t victim = (worker + k) % participants_;
-            priority = plan.readySet(victim).tryTakeMostUrgent();
+            std::uint64_t extra = 0;
+            std::uint32_t word = 0;
+            priority = plan.readySet(victim).tryStealHalf(extra, word);
+            if (extra != 0) {
+                plan.readySet(worker).insertWord(word, extra);
+            }
         }
         return priority == PriorityReadySet::kNone ? kNoTask : plan.taskAtPriority(priority);
     }

@@ -41,6 +41,54 @@ public:
         summaries_[word / 64].fetch_or(std::uint64_t{1} << (word % 64), std::memory_order_seq_cst);
     }
 
+    /// Adds several entries of one 64-entry word at once: one atomic instead of one per entry.
+    void insertWord(std::uint32_t word, std::uint64_t bits) noexcept {
+        words_[word].fetch_or(bits, std::memory_order_seq_cst);
+        summaries_[word / 64].fetch_or(std::uint64_t{1} << (word % 64), std::memory_order_seq_cst);
+    }
+
+    /// Steals from this set: removes and returns the most urgent entry and, in the same atomic
+    /// operation, up to half of the other entries of its word, which the thief gets in `extra`
+    /// (to insertWord into its own set; `extraWord` says which word). kNone when empty.
+    std::uint32_t tryStealHalf(std::uint64_t& extra, std::uint32_t& extraWord) noexcept {
+        extra = 0;
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            std::uint64_t summary = summaries_[s].load(std::memory_order_seq_cst);
+            while (summary != 0) {
+                const std::uint32_t word =
+                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
+                std::uint64_t bits = words_[word].load(std::memory_order_seq_cst);
+                while (bits != 0) {
+                    // The lowest bit and, above it, half of the rest (at least the lowest one).
+                    std::uint64_t mask = bits & (~bits + 1);
+                    std::uint64_t rest = bits & ~mask;
+                    for (int k = std::popcount(rest) / 2; k > 0; --k) {
+                        mask |= rest & (~rest + 1);
+                        rest &= rest - 1;
+                    }
+                    const std::uint64_t before =
+                        words_[word].fetch_and(~mask, std::memory_order_seq_cst);
+                    const std::uint64_t got = before & mask;
+                    if (got != 0) {
+                        const std::uint64_t first = got & (~got + 1);
+                        extra = got & ~first;
+                        extraWord = word;
+                        return word * 64 + static_cast<std::uint32_t>(std::countr_zero(first));
+                    }
+                    bits = before; // all taken meanwhile; look again
+                }
+                const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
+                summaries_[s].fetch_and(~summaryBit, std::memory_order_seq_cst);
+                if (words_[word].load(std::memory_order_seq_cst) != 0) {
+                    summaries_[s].fetch_or(summaryBit, std::memory_order_seq_cst);
+                    continue;
+                }
+                summary &= ~summaryBit;
+            }
+        }
+        return kNone;
+    }
+
     /// Removes and returns the most urgent entry, or kNone when the set is empty.
     std::uint32_t tryTakeMostUrgent() noexcept {
         for (std::uint32_t s = 0; s < numSummaries_; ++s) {
