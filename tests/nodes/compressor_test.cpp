@@ -168,8 +168,7 @@ TEST_P(CompressorTest, TheSidechainKeysTheDetectorInsteadOfTheMainInput) {
         ASSERT_EQ(out.channel(0)[i], main.channel(0)[i]) << "the main input alone never compresses";
     }
     const float gain = out.channel(0)[frames - 1] / main.channel(0)[frames - 1];
-    const double expected =
-        Compressor::staticCurve(decibels(0.5), -30.0, 8.0, 6.0) - decibels(0.5);
+    const double expected = Compressor::staticCurve(decibels(0.5), -30.0, 8.0, 6.0) - decibels(0.5);
     EXPECT_NEAR(decibels(gain), expected, 0.01);
     EXPECT_NEAR(node.gainReductionDecibelsApprox(), -expected, 0.01);
 }
@@ -270,7 +269,8 @@ TEST(CompressorPropertiesTest, DeclaresPortsAndParameters) {
     EXPECT_EQ(props.parameters[Compressor::kMakeup].id, "makeup");
     EXPECT_EQ(props.parameters[Compressor::kKnee].id, "knee");
 
-    const Compressor keyed(CompressorConfig{.channels = 2, .sidechain = CompressorSidechain::external});
+    const Compressor keyed(
+        CompressorConfig{.channels = 2, .sidechain = CompressorSidechain::external});
     const NodeProperties keyedProps = keyed.properties();
     ASSERT_EQ(keyedProps.inputs.size(), 2u);
     EXPECT_EQ(keyedProps.inputs[Compressor::kSidechainInput].name, "sidechain");

@@ -94,9 +94,9 @@ TEST_P(LimiterTest, TheOutputNeverExceedsTheCeiling) {
             node.setParameter(Limiter::kCeiling, ceilingDb);
             node.setParameter(Limiter::kRelease, 20.0f);
             // Loud noise with isolated spikes far above it, and a burst of full-scale square wave.
-            const AudioBuffer input =
-                test::makeBuffer(2, 12000, [noise = test::noiseBuffer(2, 12000, 52, 2.0f)](
-                                               ChannelCount c, FrameCount i) {
+            const AudioBuffer input = test::makeBuffer(
+                2, 12000,
+                [noise = test::noiseBuffer(2, 12000, 52, 2.0f)](ChannelCount c, FrameCount i) {
                     if (i % 997 == 0) {
                         return c == 0 ? 16.0f : -9.0f;
                     }
@@ -131,7 +131,9 @@ TEST_P(LimiterTest, TheGainRampsDownOverTheLookAheadBeforeAPeakAndRecoversAfterI
     const AudioBuffer input = test::makeBuffer(
         1, frames, [](ChannelCount, FrameCount i) { return i == spike ? 4.0f : 0.5f; });
     const AudioBuffer out = test::renderEffect(node, input, Partition{64, 0});
-    const auto gain = [&](FrameCount i) { return out.channel(0)[i] / input.channel(0)[i - lookAhead]; };
+    const auto gain = [&](FrameCount i) {
+        return out.channel(0)[i] / input.channel(0)[i - lookAhead];
+    };
     // Untouched until L frames before the spike comes out ...
     for (FrameCount i = lookAhead; i < spike; ++i) {
         ASSERT_EQ(gain(i), 1.0f) << i;
@@ -200,10 +202,10 @@ TEST(LimiterPdcTest, TheEngineCompensatesTheLookAhead) {
     Graph graph(GraphConfig{0, 1});
     const NodeId wetSource = graph.add(std::make_shared<ImpulseSource>(
         ImpulseSourceConfig{.time = impulseAt, .amplitude = 0.25f}));
-    const NodeId drySource = graph.add(std::make_shared<ImpulseSource>(
-        ImpulseSourceConfig{.time = impulseAt, .amplitude = 0.5f}));
-    const NodeId limiter =
-        graph.add(std::make_shared<Limiter>(LimiterConfig{.lookAheadFrames = lookAhead, .channels = 1}));
+    const NodeId drySource = graph.add(
+        std::make_shared<ImpulseSource>(ImpulseSourceConfig{.time = impulseAt, .amplitude = 0.5f}));
+    const NodeId limiter = graph.add(
+        std::make_shared<Limiter>(LimiterConfig{.lookAheadFrames = lookAhead, .channels = 1}));
     graph.connect(wetSource, limiter);
     graph.connect(limiter, graph.output());
     graph.connect(drySource, graph.output());

@@ -196,7 +196,8 @@ inline double Compressor::kneeStart(float thresholdDecibels, float kneeDecibels)
         cachedThreshold_ = thresholdDecibels;
         cachedKnee_ = kneeDecibels;
         cachedKneeStart_ = std::pow(
-            10.0, (sanitizedThreshold(thresholdDecibels) - sanitizedKnee(kneeDecibels) / 2.0) / 20.0);
+            10.0,
+            (sanitizedThreshold(thresholdDecibels) - sanitizedKnee(kneeDecibels) / 2.0) / 20.0);
     }
     return cachedKneeStart_;
 }
@@ -264,7 +265,8 @@ inline void Compressor::onProcess(const ProcessContext& context) noexcept {
         }
         deepest = std::min(deepest, gs);
         const float m = makeup.at(i);
-        const float gain = linearGain(gs + (m > 0.0f ? std::min(static_cast<double>(m), 48.0) : 0.0));
+        const float gain =
+            linearGain(gs + (m > 0.0f ? std::min(static_cast<double>(m), 48.0) : 0.0));
         for (ChannelCount c = 0; c < channels; ++c) {
             out.channel(c)[i] = in.channel(c)[i] * gain;
         }

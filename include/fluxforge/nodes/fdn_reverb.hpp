@@ -70,8 +70,8 @@ private:
     // Set at prepare.
     double sampleRate_ = 48000.0;
     std::vector<FrameCount> lengths_;
-    std::size_t stride_ = 0;     // ring length per line (a power of two)
-    std::vector<float> buffer_;  // lines x stride_, line-major
+    std::size_t stride_ = 0;    // ring length per line (a power of two)
+    std::vector<float> buffer_; // lines x stride_, line-major
     // Audio thread only.
     std::array<float, kMaxLines> lowPass_{};
     std::array<float, kMaxLines> gains_{};

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,8 @@ struct LimiterConfig {
     /// The sample rate lookAheadMs is converted at (the rate the engine will run at). Prepared at
     /// another rate, the limiter keeps its look-ahead in frames.
     SampleRate sampleRate = 48000.0;
-    /// When not 0, the look-ahead in frames, and lookAheadMs and sampleRate are ignored.
-    FrameCount lookAheadFrames = 0;
+    /// When set, the look-ahead in frames (0 allowed), and lookAheadMs and sampleRate are ignored.
+    std::optional<FrameCount> lookAheadFrames{};
     /// Channels of the input and output ports (linked: one gain for all).
     ChannelCount channels = 2;
 };
@@ -79,14 +80,14 @@ private:
     // Set at construction.
     ChannelCount channels_;
     FrameCount lookAhead_;
-    std::size_t window_;    // L + 1: frames whose samples are inside the node
-    std::int64_t unit_;     // fixed-point scale of the gains in the running sum
-    double windowTotal_;    // window_ * unit_: the sum when every gain is 1 (exact in double)
+    std::size_t window_; // L + 1: frames whose samples are inside the node
+    std::int64_t unit_;  // fixed-point scale of the gains in the running sum
+    double windowTotal_; // window_ * unit_: the sum when every gain is 1 (exact in double)
     // Set at prepare.
     double sampleRate_ = 48000.0;
-    std::size_t mask_ = 0;            // ring length - 1 (a power of two of at least window_)
-    std::vector<float> delay_;        // channels x ring length, channel-major
-    std::vector<float> ceilings_;     // ring: the linear ceiling each frame was analysed with
+    std::size_t mask_ = 0;                 // ring length - 1 (a power of two of at least window_)
+    std::vector<float> delay_;             // channels x ring length, channel-major
+    std::vector<float> ceilings_;          // ring: the linear ceiling each frame was analysed with
     std::vector<std::uint64_t> minFrames_; // sliding-minimum deque (ring): frame numbers
     std::vector<double> minGains_;         // and their required gains, increasing
     std::vector<std::int64_t> averaged_;   // ring of window_ fixed-point gains being averaged
@@ -113,8 +114,8 @@ inline Limiter::Limiter(const LimiterConfig& config)
     if (config.channels == 0) {
         throw Error("Limiter: channels must be at least 1");
     }
-    double frames = static_cast<double>(config.lookAheadFrames);
-    if (config.lookAheadFrames == 0) {
+    double frames = static_cast<double>(config.lookAheadFrames.value_or(0));
+    if (!config.lookAheadFrames) {
         if (!(config.lookAheadMs >= 0.0) || !std::isfinite(config.lookAheadMs)) {
             throw Error("Limiter: lookAheadMs must be a finite number of 0 or more, got " +
                         std::to_string(config.lookAheadMs));
@@ -141,8 +142,7 @@ inline NodeProperties Limiter::describe() const {
     NodeProperties props;
     props.inputs.push_back({"in", channels_});
     props.outputs.push_back({"out", channels_});
-    props.parameters.push_back(
-        {"ceiling", "Ceiling", -24.0f, 0.0f, -1.0f, "dB", Automatable::yes});
+    props.parameters.push_back({"ceiling", "Ceiling", -24.0f, 0.0f, -1.0f, "dB", Automatable::yes});
     props.parameters.push_back(
         {"release", "Release", 1.0f, 2000.0f, 100.0f, "ms", Automatable::yes});
     props.latency = lookAhead_;
