@@ -3,11 +3,18 @@
 // used directly (startStream() to its first callback). Each iteration times one start of each,
 // interleaved, then stops both; the counters give medians, the 90th percentiles and the ratio.
 //
+// BM_EngineStartToFirstCallback does the same with an Engine behind the device (EngineCallback,
+// the 64-track reference session), interleaved with a bare callback on the same device as the
+// baseline: what the engine adds to start-up, and how long its first block takes.
+//
 // Needs JACK (jackd2): a running server is used, otherwise the program starts its own the way the
 // JACK tests do (tests/device/jack/jack_server.hpp) and stops it at the end.
 #include "device/jack/jack_server.hpp"
 
+#include <fluxforge/device/engine_callback.hpp>
 #include <fluxforge/device/rtaudio_device.hpp>
+#include <fluxforge/engine/engine.hpp>
+#include <fluxforge/research/reference_session.hpp>
 
 #include <RtAudio.h>
 #include <benchmark/benchmark.h>
@@ -152,6 +159,109 @@ void BM_StartToFirstCallback(benchmark::State& state) {
     state.counters["median_periods"] = periodMs > 0.0 ? oursMedian / periodMs : 0.0;
 }
 BENCHMARK(BM_StartToFirstCallback)->UseManualTime()->Iterations(25)->Unit(benchmark::kMillisecond);
+
+/// An EngineCallback that notes when its first block starts and when the engine has rendered it.
+class TimedEngineCallback final : public device::AudioCallback {
+public:
+    explicit TimedEngineCallback(fluxforge::Engine& engine)
+        : inner_(engine) {}
+    void arm() {
+        entered_.arm();
+        rendered_.arm();
+    }
+    void streamStarting(const device::StreamInfo& info) override { inner_.streamStarting(info); }
+    void processAudio(fluxforge::ConstBufferView input, fluxforge::BufferView output,
+                      const device::CallbackInfo& info) noexcept override {
+        entered_.note();
+        inner_.processAudio(input, output, info);
+        rendered_.note();
+    }
+    std::optional<Clock::time_point> waitForEntered() const { return entered_.waitForFirst(); }
+    std::optional<Clock::time_point> waitForRendered() const { return rendered_.waitForFirst(); }
+
+private:
+    device::EngineCallback inner_;
+    FirstCallbackProbe entered_;
+    FirstCallbackProbe rendered_;
+};
+
+void BM_EngineStartToFirstCallback(benchmark::State& state) {
+    if (!jackServer().ensureRunning()) {
+        state.SkipWithError(
+            ("no JACK server and none could be started: " + jackServer().error()).c_str());
+        return;
+    }
+    constexpr fluxforge::FrameCount kPeriod = fluxforge::test::kJackTestPeriod;
+    const auto rate = static_cast<fluxforge::SampleRate>(fluxforge::test::kJackTestSampleRate);
+    fluxforge::Graph graph(fluxforge::GraphConfig{0, 2});
+    fluxforge::research::ReferenceSessionConfig session; // the full 64-track session
+    session.prepare = {rate, kPeriod};
+    static_cast<void>(fluxforge::research::buildReferenceSession(graph, session));
+    fluxforge::EngineConfig engineConfig;
+    engineConfig.sampleRate = rate;
+    engineConfig.maxBlockSize = kPeriod;
+    engineConfig.workers = 2;
+    engineConfig.pool.realtimePriority = false;
+    fluxforge::Engine engine(engineConfig);
+    engine.commit(graph);
+
+    device::RtAudioConfig config;
+    config.api = device::AudioApi::jack;
+    config.outputChannels = 2;
+    config.streamName = "ffbench-engine";
+    config.jackPorts = device::JackPortConnection::manual;
+    config.sampleRate = fluxforge::test::kJackTestSampleRate;
+    device::RtAudioDevice stream;
+    try {
+        stream.open(config);
+    } catch (const std::exception& e) {
+        state.SkipWithError(e.what());
+        return;
+    }
+    TimedEngineCallback withEngine(engine);
+    FirstCallbackProbe bare;
+    std::vector<double> engineMs;
+    std::vector<double> renderedMs;
+    std::vector<double> bareMs;
+    for (auto _ : state) {
+        bare.arm();
+        const auto bareStart = Clock::now();
+        stream.start(bare);
+        const auto bareFirst = bare.waitForFirst();
+        stream.stop();
+
+        withEngine.arm();
+        const auto engineStart = Clock::now();
+        stream.start(withEngine);
+        const auto entered = withEngine.waitForEntered();
+        const auto rendered = withEngine.waitForRendered();
+        stream.stop();
+
+        if (!bareFirst || !entered || !rendered) {
+            state.SkipWithError("no callback within 2 s of start()");
+            break;
+        }
+        const double seconds = std::chrono::duration<double>(*entered - engineStart).count();
+        engineMs.push_back(1e3 * seconds);
+        renderedMs.push_back(1e3 * std::chrono::duration<double>(*rendered - engineStart).count());
+        bareMs.push_back(1e3 * std::chrono::duration<double>(*bareFirst - bareStart).count());
+        state.SetIterationTime(seconds);
+    }
+    stream.close();
+
+    const double engineMedian = percentile(engineMs, 0.5);
+    const double bareMedian = percentile(bareMs, 0.5);
+    state.counters["median_ms"] = engineMedian;
+    state.counters["p90_ms"] = percentile(engineMs, 0.9);
+    state.counters["first_block_rendered_median_ms"] = percentile(renderedMs, 0.5);
+    state.counters["bare_callback_median_ms"] = bareMedian;
+    state.counters["ratio_to_bare"] = bareMedian > 0.0 ? engineMedian / bareMedian : 0.0;
+    state.counters["nodes"] = static_cast<double>(graph.nodeCount());
+}
+BENCHMARK(BM_EngineStartToFirstCallback)
+    ->UseManualTime()
+    ->Iterations(25)
+    ->Unit(benchmark::kMillisecond);
 
 } // namespace
 

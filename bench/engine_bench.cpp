@@ -81,8 +81,8 @@ void serialOverhead(benchmark::State& state, Shape shape) {
     const auto end = std::chrono::steady_clock::now();
     const double engineNs = std::chrono::duration<double, std::nano>(end - start).count() /
                             static_cast<double>(state.iterations());
-    const double baselineNs = baselineNanosecondsPerBlock(nodes, std::max<std::int64_t>(
-                                                                     state.iterations(), 100));
+    const double baselineNs =
+        baselineNanosecondsPerBlock(nodes, std::max<std::int64_t>(state.iterations(), 100));
     const double total = static_cast<double>(n + 2); // + the graph's two endpoints
     state.counters["ns_per_node"] = engineNs / total;
     state.counters["baseline_ns_per_node"] = baselineNs / static_cast<double>(n);

@@ -10,6 +10,10 @@ function(fluxforge_target_defaults target)
         endif()
     else()
         target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow)
+        # No fused multiply-add contraction in our own code: with -march=native a compiler would
+        # otherwise fuse a*b+c in one place and not in another (a test's expected value and the
+        # node it checks), and bit-exact comparisons would depend on the flags.
+        target_compile_options(${target} PRIVATE -ffp-contract=off)
         # GCC 12 reports a bogus -Wrestrict inside libstdc++ for std::string concatenation at -O3
         # (GCC bug 105651, fixed in 13); only that compiler gets the warning turned off.
         if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)

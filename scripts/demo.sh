@@ -15,5 +15,6 @@ run_logged demo-configure cmake -S . -B build/demo -G Ninja -DCMAKE_BUILD_TYPE=R
 step "Building the demo"
 run_logged demo-build cmake --build build/demo --target demo --parallel "$(parallel_jobs)"
 
+# An offline render goes into the build folder, not the source tree (a later --output wins).
 step "Running build/demo/examples/demo $*"
-exec build/demo/examples/demo "$@"
+exec build/demo/examples/demo --output build/demo/demo.wav "$@"

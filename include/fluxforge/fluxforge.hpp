@@ -52,3 +52,6 @@
 
 // nodes
 #include <fluxforge/nodes/nodes.hpp>
+
+// research
+#include <fluxforge/research/reference_session.hpp>

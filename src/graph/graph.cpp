@@ -132,14 +132,18 @@ void Graph::setPdcMode(NodeId id, PdcMode mode) {
     entries_[id.value - 1].pdc = mode;
 }
 
-PdcMode Graph::pdcMode(NodeId id) const { return entry(id).pdc; }
+PdcMode Graph::pdcMode(NodeId id) const {
+    return entry(id).pdc;
+}
 
 void Graph::setLiveMonitoring(NodeId id, LiveMonitoring monitoring) {
     entry(id);
     entries_[id.value - 1].live = monitoring;
 }
 
-LiveMonitoring Graph::liveMonitoring(NodeId id) const { return entry(id).live; }
+LiveMonitoring Graph::liveMonitoring(NodeId id) const {
+    return entry(id).live;
+}
 
 const std::string& Graph::name(NodeId id) const {
     return entry(id).name;

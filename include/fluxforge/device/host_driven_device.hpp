@@ -18,7 +18,7 @@ struct HostDrivenConfig {
     ChannelCount inputChannels = 0;
     ChannelCount outputChannels = 2;
     /// The host's own device latency, passed on by latency() (the device cannot know it).
-    StreamLatency latency;
+    StreamLatency latency{};
 };
 
 /// A device pumped by the host. start() attaches a callback, stop() detaches it; process() (from

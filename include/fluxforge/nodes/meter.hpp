@@ -34,6 +34,8 @@ public:
     /// Thread: control. Real-time safe: no. Allocates: yes.
     explicit Meter(const MeterConfig& config = {});
 
+    /// Channels of the ports (and of the readings).
+    /// Thread: any. Real-time safe: yes. Allocates: no.
     [[nodiscard]] ChannelCount numChannels() const noexcept { return channels_; }
 
     /// The peak of `channel` in the last block (linear, 0 before the first block).
