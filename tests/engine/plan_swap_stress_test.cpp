@@ -46,15 +46,19 @@ void buildGraph(Graph& graph, int k, const std::shared_ptr<CountingPass>& shared
 
 #if FLUXFORGE_TEST_COUNT_ALLOCATIONS
 // The counter the stress test relies on must itself see what it is meant to see.
+// Stores through a volatile pointer so the optimiser cannot elide the new/delete pair (which
+// C++ allows for an allocation nobody looks at).
+int* volatile allocationSink = nullptr;
+
 TEST(AllocationCounterTest, CountsAllocationsAndLocksOnlyInsideTheScope) {
     const auto before = test::realtimeViolations();
-    auto* outside = new int(1);
-    delete outside;
+    allocationSink = new int(1);
+    delete allocationSink;
     std::mutex mutex;
     {
         const test::CountedRealtimeScope counted;
-        auto* inside = new int(2);
-        delete inside;
+        allocationSink = new int(2);
+        delete allocationSink;
         const std::lock_guard lock(mutex);
     }
     const auto after = test::realtimeViolations();
