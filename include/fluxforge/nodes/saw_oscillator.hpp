@@ -4,10 +4,10 @@
 #include <fluxforge/core/error.hpp>
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/node.hpp>
+#include <fluxforge/nodes/oscillator_phase.hpp>
 
 #include <algorithm>
 #include <cstddef>
-#include <limits>
 
 namespace fluxforge {
 
@@ -47,16 +47,10 @@ private:
     void onProcess(const ProcessContext& context) noexcept override;
     void onReset() noexcept override;
 
-    [[nodiscard]] double incrementFor(float frequency) noexcept;
-
     // Set at construction.
     ChannelCount channels_ = 1;
-    // Set at prepare.
-    double sampleRate_ = 48000.0;
-    // Audio thread only.
-    double phase_ = 0.0; // cycles, [0, 1)
-    float cachedFrequency_ = std::numeric_limits<float>::quiet_NaN();
-    double cachedIncrement_ = 0.0;
+    // Audio thread (prepared on the control thread).
+    OscillatorPhase phase_;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -80,9 +74,7 @@ inline NodeProperties SawOscillator::describe() const {
 }
 
 inline void SawOscillator::onPrepare(const PrepareContext& context) {
-    sampleRate_ = context.sampleRate;
-    cachedFrequency_ = std::numeric_limits<float>::quiet_NaN();
-    phase_ = 0.0;
+    phase_.prepare(context.sampleRate);
 }
 
 inline double SawOscillator::polyBlep(double phase, double increment) noexcept {
@@ -99,21 +91,6 @@ inline double SawOscillator::polyBlep(double phase, double increment) noexcept {
     return 0.0;
 }
 
-inline double SawOscillator::incrementFor(float frequency) noexcept {
-    if (!(frequency == cachedFrequency_)) {
-        cachedFrequency_ = frequency;
-        // Written so that NaN maps to 0 Hz: a NaN phase would never recover.
-        double clamped = static_cast<double>(frequency);
-        if (!(clamped >= 0.0)) {
-            clamped = 0.0;
-        } else if (clamped > sampleRate_ / 2.0) {
-            clamped = sampleRate_ / 2.0;
-        }
-        cachedIncrement_ = clamped / sampleRate_;
-    }
-    return cachedIncrement_;
-}
-
 inline void SawOscillator::onProcess(const ProcessContext& context) noexcept {
     const ParameterValues& frequency = context.parameter(kFrequency);
     const ParameterValues& amplitude = context.parameter(kAmplitude);
@@ -121,14 +98,11 @@ inline void SawOscillator::onProcess(const ProcessContext& context) noexcept {
     FLUXFORGE_ASSERT(out.numChannels() == channels_, "SawOscillator: output channel mismatch");
     float* first = out.channel(0);
     for (FrameCount i = 0; i < context.numFrames; ++i) {
-        const double increment = incrementFor(frequency.at(i));
+        const double increment = phase_.incrementFor(frequency.at(i));
         // At increment 0 (0 Hz) neither branch of polyBlep is taken, so nothing divides by it.
-        const double value = 2.0 * phase_ - 1.0 - polyBlep(phase_, increment);
+        const double value = 2.0 * phase_.value() - 1.0 - polyBlep(phase_.value(), increment);
         first[i] = static_cast<float>(static_cast<double>(amplitude.at(i)) * value);
-        phase_ += increment;
-        if (phase_ >= 1.0) {
-            phase_ -= 1.0; // exact: the increment is at most 0.5
-        }
+        phase_.advance(increment);
     }
     for (ChannelCount c = 1; c < channels_; ++c) {
         std::copy(first, first + context.numFrames, out.channel(c));
@@ -136,7 +110,7 @@ inline void SawOscillator::onProcess(const ProcessContext& context) noexcept {
 }
 
 inline void SawOscillator::onReset() noexcept {
-    phase_ = 0.0;
+    phase_.reset();
 }
 
 } // namespace fluxforge

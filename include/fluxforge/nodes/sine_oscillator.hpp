@@ -4,11 +4,11 @@
 #include <fluxforge/core/error.hpp>
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/node.hpp>
+#include <fluxforge/nodes/oscillator_phase.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <limits>
 #include <numbers>
 #include <string>
 
@@ -39,7 +39,7 @@ public:
     /// The phase the next frame will be rendered at, in cycles [0, 1). For tests and displays.
     /// Thread: the thread that processes the node, or any while it is not processing.
     /// Real-time safe: yes. Allocates: no.
-    [[nodiscard]] double phase() const noexcept { return phase_; }
+    [[nodiscard]] double phase() const noexcept { return phase_.value(); }
 
 private:
     [[nodiscard]] NodeProperties describe() const override;
@@ -47,19 +47,10 @@ private:
     void onProcess(const ProcessContext& context) noexcept override;
     void onReset() noexcept override;
 
-    // The phase increment for one frequency value, clamped to Nyquist.
-    [[nodiscard]] double incrementFor(float frequency) noexcept;
-
     // Set at construction.
     ChannelCount channels_ = 1;
-    // Set at prepare.
-    double sampleRate_ = 48000.0;
-    // Audio thread only.
-    double phase_ = 0.0; // cycles, [0, 1)
-    // The last frequency seen and its increment: a division per frame only while it moves. NaN
-    // forces the first computation.
-    float cachedFrequency_ = std::numeric_limits<float>::quiet_NaN();
-    double cachedIncrement_ = 0.0;
+    // Audio thread (prepared on the control thread).
+    OscillatorPhase phase_;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -83,24 +74,7 @@ inline NodeProperties SineOscillator::describe() const {
 }
 
 inline void SineOscillator::onPrepare(const PrepareContext& context) {
-    sampleRate_ = context.sampleRate;
-    cachedFrequency_ = std::numeric_limits<float>::quiet_NaN();
-    phase_ = 0.0;
-}
-
-inline double SineOscillator::incrementFor(float frequency) noexcept {
-    if (!(frequency == cachedFrequency_)) {
-        cachedFrequency_ = frequency;
-        // Written so that NaN maps to 0 Hz: a NaN phase would never recover.
-        double clamped = static_cast<double>(frequency);
-        if (!(clamped >= 0.0)) {
-            clamped = 0.0;
-        } else if (clamped > sampleRate_ / 2.0) {
-            clamped = sampleRate_ / 2.0;
-        }
-        cachedIncrement_ = clamped / sampleRate_;
-    }
-    return cachedIncrement_;
+    phase_.prepare(context.sampleRate);
 }
 
 inline void SineOscillator::onProcess(const ProcessContext& context) noexcept {
@@ -112,13 +86,10 @@ inline void SineOscillator::onProcess(const ProcessContext& context) noexcept {
     // One code path for constant and per-sample values: at() reads whichever the block carries,
     // so the two give the same bits.
     for (FrameCount i = 0; i < context.numFrames; ++i) {
-        const double increment = incrementFor(frequency.at(i));
-        const double value = std::sin(2.0 * std::numbers::pi * phase_);
+        const double increment = phase_.incrementFor(frequency.at(i));
+        const double value = std::sin(2.0 * std::numbers::pi * phase_.value());
         first[i] = static_cast<float>(static_cast<double>(amplitude.at(i)) * value);
-        phase_ += increment;
-        if (phase_ >= 1.0) {
-            phase_ -= 1.0; // exact: the increment is at most 0.5
-        }
+        phase_.advance(increment);
     }
     for (ChannelCount c = 1; c < channels_; ++c) {
         std::copy(first, first + context.numFrames, out.channel(c));
@@ -126,7 +97,7 @@ inline void SineOscillator::onProcess(const ProcessContext& context) noexcept {
 }
 
 inline void SineOscillator::onReset() noexcept {
-    phase_ = 0.0;
+    phase_.reset();
 }
 
 } // namespace fluxforge
