@@ -153,33 +153,40 @@ TEST(PlanSwapStressTest, LatencyChangesWhilePlayingNeverAllocateOnTheAudioThread
     }
     engine.commit(graph);
 
-    std::atomic<bool> done{false};
+    // Both sides run to a count, not a clock: the audio thread renders at least kMinBlocks and
+    // keeps going until the control thread has made kChanges swaps, however fast either side is.
+    constexpr int kMinBlocks = 20000;
+    constexpr int kChanges = 200;
+    std::atomic<bool> controlDone{false};
+    std::atomic<int> blocks{0};
     std::atomic<bool> bad{false};
     std::thread audio([&] {
         AudioBuffer out(2, kFrames);
 #if FLUXFORGE_TEST_COUNT_ALLOCATIONS
         const test::CountedRealtimeScope counted;
 #endif
-        for (int b = 0; b < 20000; ++b) {
+        while (blocks.load() < kMinBlocks || !controlDone.load()) {
             engine.process({}, out.view());
             for (FrameCount i = 0; i < kFrames; ++i) {
                 if (!std::isfinite(out.channel(0)[i]))
                     bad = true;
             }
+            blocks.fetch_add(1);
         }
-        done = true;
     });
     int changes = 0;
     std::mt19937 rng(4);
-    while (!done.load()) {
+    while (changes < kChanges) {
         latent[rng() % 4]->setLatency(static_cast<FrameCount>(rng() % 4000));
         changes += engine.update() ? 1 : 0;
-        std::this_thread::sleep_for(std::chrono::microseconds(300));
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
     }
+    controlDone = true;
     audio.join();
     engine.collectGarbage();
     EXPECT_FALSE(bad.load());
-    EXPECT_GT(changes, 10);
+    EXPECT_GE(blocks.load(), kMinBlocks);
+    EXPECT_EQ(changes, kChanges);
 #if FLUXFORGE_TEST_COUNT_ALLOCATIONS
     const auto after = test::realtimeViolations();
     EXPECT_EQ(after.allocations - before.allocations, 0u);
