@@ -27,8 +27,29 @@ JackSession::~JackSession() {
     }
 }
 
-void JackSession::onShutdown(jack_status_t code, const char* reason, void* self) noexcept {
+bool JackSession::watchStreamClient(jack_client_t* streamClient, const std::string& expectedName) {
+    if (streamClient == nullptr) {
+        return false;
+    }
+    const char* name = jack_get_client_name(streamClient);
+    if (name == nullptr || expectedName != name) {
+        return false;
+    }
+    jack_on_info_shutdown(streamClient, &JackSession::onShutdown, this);
+    jack_on_shutdown(streamClient, &JackSession::onPlainShutdown, this);
+    return true;
+}
+
+void JackSession::onPlainShutdown(void* self) {
+    onShutdown(JackFailure, nullptr, self);
+}
+
+void JackSession::onShutdown(jack_status_t code, const char* reason, void* self) {
     auto* session = static_cast<JackSession*>(self);
+    // Both clients report the same death, each from a libjack thread of its own.
+    if (session->claimed_.exchange(true, std::memory_order_acq_rel)) {
+        return;
+    }
     session->shutdownCode_ = static_cast<int>(code);
     const std::size_t length =
         reason == nullptr ? 0 : std::min(std::strlen(reason), session->reason_.size() - 1);

@@ -40,6 +40,17 @@ public:
     [[nodiscard]] std::optional<JackPortLatency>
     portLatency(const std::string& client, ChannelCount outputs, ChannelCount inputs) const;
 
+    /// Also watches the stream's own client (RtAudio's) for the server's shutdown, and so takes
+    /// that event from RtAudio: both of the client's shutdown callbacks become ours (libjack may
+    /// call the plain one, RtAudio's, after the info one). Without this, RtAudio 5 answers a
+    /// shutdown by starting a thread that closes the client, which cancels (asynchronously)
+    /// libjack's thread while RtAudio still prints on it; std::terminate when the cancel lands in a
+    /// noexcept frame of libstdc++. The device then closes the stream itself, in close().
+    /// `streamClient` must be inactive (opened, not started) and outlive neither this session nor
+    /// its registration. Returns false, registering nothing, if `streamClient` is not the client
+    /// named `expectedName`. Thread: control. Real-time safe: no. Allocates: no.
+    bool watchStreamClient(jack_client_t* streamClient, const std::string& expectedName);
+
     /// Whether the server has shut this session down (it died or kicked us out).
     [[nodiscard]] bool serverGone() const noexcept { return gone_.load(std::memory_order_acquire); }
     /// The server's reason, once serverGone().
@@ -47,9 +58,13 @@ public:
 
 private:
     JackSession() = default;
-    static void onShutdown(jack_status_t code, const char* reason, void* self) noexcept;
+    // Not noexcept on purpose: libjack may cancel the calling thread asynchronously, and a
+    // forced unwind through a noexcept frame ends the program.
+    static void onShutdown(jack_status_t code, const char* reason, void* self);
+    static void onPlainShutdown(void* self);
 
     jack_client_t* client_ = nullptr;
+    std::atomic<bool> claimed_{false}; // the first of the two clients' shutdowns writes below
     std::atomic<bool> gone_{false};
     int shutdownCode_ = 0;
     std::array<char, 200> reason_{};

@@ -228,6 +228,35 @@ long RtAudioBackend::streamLatency() noexcept {
     }
 }
 
+#if defined(FLUXFORGE_DEVICE_HAVE_JACK)
+namespace {
+// The path to RtAudio's JACK client: RtAudio::rtapi_ and RtApi::stream_ are protected; member
+// pointers formed inside derived classes read them (nothing is instantiated). stream_.apiHandle
+// points to RtAudio.cpp's JackHandle, whose first member is the jack_client_t*: so in 5.x and
+// 6.x alike, checked against both sources. A later major version is not trusted.
+struct RtAudioInternals : RtAudio {
+    static constexpr auto rtapi = &RtAudioInternals::rtapi_;
+};
+struct RtApiInternals : RtApi {
+    static constexpr auto stream = &RtApiInternals::stream_;
+};
+} // namespace
+
+jack_client_t* RtAudioBackend::jackClient() const noexcept {
+#if defined(RTAUDIO_VERSION_MAJOR) && RTAUDIO_VERSION_MAJOR > 6
+    return nullptr;
+#else
+    if (api_ != AudioApi::jack || !rtaudio_->isStreamOpen() ||
+        rtaudio_->getCurrentApi() != RtAudio::UNIX_JACK) {
+        return nullptr;
+    }
+    RtApi* const rtapi = (*rtaudio_).*RtAudioInternals::rtapi;
+    void* const handle = rtapi == nullptr ? nullptr : (rtapi->*RtApiInternals::stream).apiHandle;
+    return handle == nullptr ? nullptr : *static_cast<jack_client_t**>(handle);
+#endif
+}
+#endif
+
 unsigned int RtAudioBackend::streamSampleRate() noexcept {
     if (!rtaudio_->isStreamOpen()) {
         return 0;

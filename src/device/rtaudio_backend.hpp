@@ -9,6 +9,10 @@
 
 #include <RtAudio.h>
 
+#if defined(FLUXFORGE_DEVICE_HAVE_JACK)
+#include <jack/types.h>
+#endif
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,6 +71,12 @@ public:
     /// RtAudio's stream latency (output + input for duplex), 0 when unknown.
     [[nodiscard]] long streamLatency() noexcept;
     [[nodiscard]] unsigned int streamSampleRate() noexcept;
+
+#if defined(FLUXFORGE_DEVICE_HAVE_JACK)
+    /// RtAudio's own JACK client of the open stream, which RtAudio keeps private; null when the
+    /// API is not JACK, no stream is open, or this RtAudio's layout is not one we know.
+    [[nodiscard]] jack_client_t* jackClient() const noexcept;
+#endif
 
 private:
     AudioApi api_;

@@ -142,6 +142,9 @@ private:
     StreamInfo info_;
     AudioCallback* callback_ = nullptr; // the callback of the current run
     bool runningWhenLost_ = false;
+    // Whether RtAudio closes the stream by itself when a JACK server shuts it down: only when
+    // the device could not take that event over (JackSession::watchStreamClient).
+    bool rtaudioClosesOnShutdown_ = false;
     std::string lostReason_;
     // Stall detection (notification thread, under mutex_; reset by start()).
     std::uint64_t stallCallbacks_ = 0;
@@ -392,8 +395,12 @@ void RtAudioDevice::Impl::open(const RtAudioConfig& config) {
 
     runner_.resetCounters();
     backend_ = std::move(backend);
+    rtaudioClosesOnShutdown_ = config.api == AudioApi::jack;
 #if defined(FLUXFORGE_DEVICE_HAVE_JACK)
     jack_ = std::move(jack);
+    if (jack_ != nullptr && jack_->watchStreamClient(backend_->jackClient(), config.streamName)) {
+        rtaudioClosesOnShutdown_ = false;
+    }
 #endif
     config_ = config;
     lostReason_.clear();
@@ -481,9 +488,10 @@ void RtAudioDevice::Impl::close() noexcept {
     }
     stopLocked();
     if (backend_ != nullptr) {
-        if (state_.load(std::memory_order_acquire) == DeviceState::lost && runningWhenLost_) {
+        if (state_.load(std::memory_order_acquire) == DeviceState::lost && runningWhenLost_ &&
+            rtaudioClosesOnShutdown_) {
             // RtAudio closes a JACK stream itself when the server shuts it down, from a thread of
-            // its own; wait for that rather than race it.
+            // its own (unless open() took that event over); wait for that rather than race it.
             const auto deadline = std::chrono::steady_clock::now() + kBackendCloseWait;
             while (backend_->isStreamOpen() && std::chrono::steady_clock::now() < deadline) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
