@@ -29,12 +29,27 @@ fail() {
     exit 1
 }
 
+# The package queries read a command's whole output into a variable before matching it. Piping
+# into `grep -q` instead is wrong under `set -o pipefail`: grep exits at its first match, the writer
+# dies of SIGPIPE, and the pipeline fails (status 141) exactly when the text matched.
+package_installed() {
+    local status
+    status="$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" || return 1
+    [[ "$status" == *"install ok installed"* ]]
+}
+# A package the archive can install has a "Candidate:" line that is not "(none)".
+package_available() {
+    local policy
+    policy="$(apt-cache policy "$1" 2>/dev/null)" || return 1
+    grep -q 'Candidate: [^(]' <<<"$policy"
+}
+
 # ensure_packages PKG...: installs whichever are missing, with apt-get (as root, or through sudo).
 ensure_packages() {
     local missing=()
     local pkg
     for pkg in "$@"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+        if ! package_installed "$pkg"; then
             missing+=("$pkg")
         fi
     done
@@ -60,7 +75,7 @@ ensure_packages() {
     fi
     local unavailable=()
     for pkg in "${missing[@]}"; do
-        if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [^(]'; then
+        if ! package_available "$pkg"; then
             unavailable+=("$pkg")
         fi
     done
