@@ -70,6 +70,11 @@ constexpr FrameCount kNoLatency = ~FrameCount{0};
 }
 
 void Engine::commit(const Graph& graph) {
+    const std::lock_guard lock(commitMutex_);
+    commitLocked(graph);
+}
+
+void Engine::commitLocked(const Graph& graph) {
     // Take the change marks first: a node that changes while compiling marks itself again.
     for (NodeId id : graph.nodeIds()) {
         static_cast<void>(graph.node(id)->takePropertiesChanged());
@@ -90,12 +95,13 @@ void Engine::commit(const Graph& graph) {
     plans_.publish(std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers));
     committedGraph_ = std::move(copy);
     latencyById_ = std::move(latencies);
-    outputLatency_ = outputLatency;
+    outputLatency_.store(outputLatency, std::memory_order_relaxed);
     control_.onCommit(graph); // after publishing: a handle resolved now finds its node playing
 }
 
 bool Engine::update() {
-    collectGarbage();
+    const std::lock_guard lock(commitMutex_);
+    collectGarbageLocked();
     if (committedGraph_ == nullptr) {
         return false;
     }
@@ -106,12 +112,13 @@ bool Engine::update() {
     if (!changed) {
         return false;
     }
-    const Graph graph = *committedGraph_; // commit replaces committedGraph_
-    commit(graph);
+    const Graph graph = *committedGraph_; // commitLocked replaces committedGraph_
+    commitLocked(graph);
     return true;
 }
 
 FrameCount Engine::latencyOf(NodeId node) const {
+    const std::lock_guard lock(commitMutex_);
     if (node.value >= latencyById_.size() || latencyById_[node.value] == kNoLatency) {
         throw Error("latencyOf: node #" + std::to_string(node.value) +
                     " is not in the last committed graph");
@@ -120,6 +127,11 @@ FrameCount Engine::latencyOf(NodeId node) const {
 }
 
 std::size_t Engine::collectGarbage() {
+    const std::lock_guard lock(commitMutex_);
+    return collectGarbageLocked();
+}
+
+std::size_t Engine::collectGarbageLocked() {
     control_.collect();
     return plans_.collect();
 }

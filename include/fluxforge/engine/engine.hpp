@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace fluxforge {
@@ -49,9 +50,12 @@ struct EngineConfig {
 /// The engine: compiles graphs into plans on the control thread, hands them to the audio thread
 /// with a lock-free swap, and renders whatever the host asks for.
 ///
-/// Threads: `commit`, `collectGarbage` and the constructor/destructor on one control thread at a
-/// time; `process` on one audio thread at a time (the device's callback or the host's own);
-/// `*Approx` queries from any thread.
+/// Threads: `commit`, `update`, `collectGarbage`, `latencyOf` and `outputLatency` from any number
+/// of control threads at once (several scripts and a UI thread, say): the engine serialises them
+/// with an internal mutex that the audio thread never touches, so one commit is compiled and
+/// published after the other, and a query sees one commit's state whole. The constructor and
+/// destructor on one control thread, with no other call in flight; `process` on one audio thread
+/// at a time (the device's callback or the host's own); `*Approx` queries from any thread.
 class Engine {
 public:
     /// Throws fluxforge::Error if the config is out of range (see validateSettings).
@@ -68,13 +72,14 @@ public:
     /// of its next block. Nodes in both the old and the new plan are the same objects, so their
     /// state carries over without a click. If compiling throws (a cycle, a bad port, ...), the
     /// exception propagates and the running plan keeps playing untouched. Also frees plans the
-    /// audio thread has retired.
-    /// Thread: control. Real-time safe: no. Allocates: yes.
+    /// audio thread has retired. Concurrent commits run one after the other; the last to publish
+    /// is the one that plays.
+    /// Thread: control (any, serialised). Real-time safe: no. Allocates: yes.
     void commit(const Graph& graph);
 
     /// Frees plans the audio thread no longer uses; returns how many. commit() does this too;
     /// call it now and then if you commit rarely.
-    /// Thread: control. Real-time safe: no. Allocates: no.
+    /// Thread: control (any, serialised). Real-time safe: no. Allocates: no.
     std::size_t collectGarbage();
 
     /// Housekeeping for a control thread to call regularly (a UI timer, say): frees retired plans,
@@ -87,13 +92,15 @@ public:
 
     /// Path latency of a node's output in frames, as compensated by the last committed plan
     /// (docs/pdc.md). Throws fluxforge::Error if the node is not in that plan.
-    /// Thread: control. Real-time safe: no. Allocates: no.
+    /// Thread: control (any, serialised). Real-time safe: no. Allocates: no.
     [[nodiscard]] FrameCount latencyOf(NodeId node) const;
 
     /// The latency of what the engine plays, beyond the device's own: report it to the host for
     /// recording offsets and the transport display. 0 before the first commit.
-    /// Thread: control. Real-time safe: no. Allocates: no.
-    [[nodiscard]] FrameCount outputLatency() const noexcept { return outputLatency_; }
+    /// Thread: control (any). Real-time safe: no. Allocates: no.
+    [[nodiscard]] FrameCount outputLatency() const noexcept {
+        return outputLatency_.load(std::memory_order_relaxed);
+    }
 
     /// Renders `output.numFrames()` frames into `output`, reading the device input from `input`
     /// (pass an empty view when there is none; its frames must otherwise match). Any frame count:
@@ -211,11 +218,16 @@ private:
     std::atomic<SampleTime> framesRendered_{0};
     detail::EngineControl control_; // commands, automation, transport
 
-    // Control thread: what the last commit compiled, for latency queries and recompiling.
+    void commitLocked(const Graph& graph);
+    std::size_t collectGarbageLocked();
+
+    // Control threads, under commitMutex_: what the last commit compiled, for latency queries and
+    // recompiling. The mutex serialises commit, update, collectGarbage and latencyOf.
+    mutable std::mutex commitMutex_;
     std::unique_ptr<Graph> committedGraph_;
     CompensationDelayPool compensationDelays_;
-    std::vector<FrameCount> latencyById_; // by NodeId::value; kNoLatency where absent
-    FrameCount outputLatency_ = 0;
+    std::vector<FrameCount> latencyById_;      // by NodeId::value; kNoLatency where absent
+    std::atomic<FrameCount> outputLatency_{0}; // written under commitMutex_, read by any
 };
 
 } // namespace fluxforge
