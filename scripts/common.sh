@@ -44,7 +44,16 @@ package_available() {
     grep -q 'Candidate: [^(]' <<<"$policy"
 }
 
+# The last "E:" line apt-get wrote to a log: the one line that says why it failed.
+apt_reason() {
+    local reason
+    reason="$(grep -E '^(E|Err):' "$1" 2>/dev/null || true)"
+    reason="${reason##*$'\n'}"
+    printf '%s' "${reason:-see the log}"
+}
+
 # ensure_packages PKG...: installs whichever are missing, with apt-get (as root, or through sudo).
+# Every way this can fail on a fresh machine ends in one line that says what to do.
 ensure_packages() {
     local missing=()
     local pkg
@@ -58,20 +67,23 @@ ensure_packages() {
         return 0
     fi
     step "Installing missing Debian packages: ${missing[*]}"
+    command -v apt-get >/dev/null 2>&1 ||
+        fail "apt-get not found (this script installs packages on Debian-family systems); install by hand: ${missing[*]}"
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         command -v sudo >/dev/null 2>&1 ||
-            fail "these packages are missing and this user can neither run apt-get nor sudo:" \
-                "${missing[*]}" "Run this script as root, or install them first."
+            fail "not root and no sudo: run as root 'apt-get update && apt-get install ${missing[*]}', then run this script again"
+        # Without a terminal sudo cannot ask for a password: say so instead of hanging or failing
+        # in the middle of apt-get's output.
+        if ! [ -t 0 ] && ! sudo -n true >/dev/null 2>&1; then
+            fail "sudo needs a password and there is no terminal to ask on: run this script from a terminal, or as root"
+        fi
         sudo=(sudo)
     fi
-    command -v apt-get >/dev/null 2>&1 ||
-        fail "apt-get not found: this script installs dependencies on Debian-family systems only." \
-            "Install by hand: ${missing[*]}"
     local log="${FLUXFORGE_LOG_DIR}/apt.log"
+    # A fresh machine may never have downloaded its package lists: always update first.
     if ! "${sudo[@]}" apt-get update >"$log" 2>&1; then
-        fail "'apt-get update' failed (is Debian's package archive reachable?)." \
-            "Log: $log" "$(tail -n 3 "$log")"
+        fail "'apt-get update' failed ($(apt_reason "$log")): is Debian's package archive reachable? Log: $log"
     fi
     local unavailable=()
     for pkg in "${missing[@]}"; do
@@ -80,26 +92,32 @@ ensure_packages() {
         fi
     done
     if [ ${#unavailable[@]} -gt 0 ]; then
-        fail "not available from the configured package archive: ${unavailable[*]}" \
-            "FluxForge expects Debian 12 (bookworm) or newer with its main archive enabled."
+        fail "not in the configured package archive: ${unavailable[*]} (FluxForge needs Debian 12 bookworm or newer with its main archive)"
     fi
     if ! DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y --no-install-recommends \
         "${missing[@]}" >>"$log" 2>&1; then
-        fail "apt-get could not install: ${missing[*]}" "Log: $log" "$(tail -n 5 "$log")"
+        fail "apt-get could not install ${missing[*]} ($(apt_reason "$log")). Log: $log"
     fi
     printf '    installed %d package(s); log: %s\n' "${#missing[@]}" "$log"
 }
 
 # run_logged NAME CMD...: runs a command with its output in build/logs/NAME.log; on failure prints
-# the end of that log and stops.
+# the lines of that log that name the error (or its end) and stops.
 run_logged() {
     local name="$1"
     shift
     local log="${FLUXFORGE_LOG_DIR}/${name}.log"
     if ! "$@" >"$log" 2>&1; then
-        printf '\n--- last lines of %s ---\n' "$log" >&2
-        grep -E -A3 'CMake Error|error:|FAILED|Errors while running' "$log" | head -n 60 >&2 ||
+        # Matched lines are read whole before they are cut: `grep | head` under pipefail would
+        # fail (SIGPIPE) exactly when there is much to show.
+        local errors
+        errors="$(grep -E -A3 'CMake Error|error:|FAILED|Errors while running' "$log" || true)"
+        printf '\n--- %s ---\n' "$log" >&2
+        if [ -n "$errors" ]; then
+            sed -n '1,60p' <<<"$errors" >&2
+        else
             tail -n 40 "$log" >&2
+        fi
         fail "step '${name}' failed: $*" "Full log: $log"
     fi
 }

@@ -27,11 +27,12 @@ for preset in "${presets[@]}"; do
     step "[${preset}] test"
     log="${FLUXFORGE_LOG_DIR}/${preset}-test.log"
     if ! ctest --preset "${preset}" --parallel "$(parallel_jobs)" >"$log" 2>&1; then
-        grep -E -B2 -A30 'Failure|FAILED|Sanitizer|\*\*\*' "$log" | head -n 120 >&2 || true
+        failures="$(grep -E -B2 -A30 'Failure|FAILED|Sanitizer|\*\*\*' "$log" || true)"
+        sed -n '1,120p' <<<"$failures" >&2
         tail -n 25 "$log" >&2
         fail "tests of preset '${preset}' failed" "Full log: $log"
     fi
-    grep -E 'tests passed|Total Test time' "$log" | sed 's/^/    /'
+    sed -n -E 's/^(.*(tests passed|Total Test time).*)$/    \1/p' "$log"
     printf '    [%s] done in %ds\n' "${preset}" $((SECONDS - t0))
 done
 step "All test presets passed (${presets[*]}) in $((SECONDS - start))s"
