@@ -65,18 +65,24 @@ double nanosecondsSince(std::chrono::steady_clock::time_point start) {
 // ---- The outside baseline: oneTBB flow_graph running the plan's tasks ---------------------------
 
 #if FLUXFORGE_BENCH_HAVE_TBB
+// One continue_node per task, an edge per dependency, a broadcast_node feeding the sources: the
+// idiomatic dependency graph of oneTBB's documentation. The graph is constructed inside the arena:
+// a flow::graph attaches to the arena it is created in, and one built outside (the first version
+// of this baseline) ran its tasks in the default arena while the caller waited in ours, on one
+// thread (20 independent 100 us nodes: 2.0 ms, against 1.0 ms built inside).
 class TbbRunner {
 public:
     TbbRunner(Plan& plan, int threads)
         : plan_(plan)
-        , arena_(threads)
-        , start_(graph_) {
+        , arena_(threads) {
         arena_.execute([&] {
             using tbb::flow::continue_msg;
             using tbb::flow::continue_node;
+            graph_ = std::make_unique<tbb::flow::graph>();
+            start_ = std::make_unique<tbb::flow::broadcast_node<continue_msg>>(*graph_);
             for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
                 nodes_.push_back(std::make_unique<continue_node<continue_msg>>(
-                    graph_, [this, t](const continue_msg&) {
+                    *graph_, [this, t](const continue_msg&) {
                         plan_.runTask(t, block_);
                         return continue_msg();
                     }));
@@ -86,18 +92,27 @@ public:
                     tbb::flow::make_edge(*nodes_[t], *nodes_[s]);
                 }
                 if (plan.initialDependencies(t) == 0) {
-                    tbb::flow::make_edge(start_, *nodes_[t]);
+                    tbb::flow::make_edge(*start_, *nodes_[t]);
                 }
             }
         });
     }
+    ~TbbRunner() {
+        arena_.execute([&] {
+            nodes_.clear();
+            start_.reset();
+            graph_.reset();
+        });
+    }
+    TbbRunner(const TbbRunner&) = delete;
+    TbbRunner& operator=(const TbbRunner&) = delete;
 
     void runBlock(SampleTime start) {
         block_ = {kBlock, start};
         plan_.prepareBlock(kBlock);
         arena_.execute([&] {
-            start_.try_put(tbb::flow::continue_msg());
-            graph_.wait_for_all();
+            start_->try_put(tbb::flow::continue_msg());
+            graph_->wait_for_all();
         });
     }
 
@@ -105,8 +120,8 @@ private:
     Plan& plan_;
     BlockInfo block_{};
     tbb::task_arena arena_;
-    tbb::flow::graph graph_;
-    tbb::flow::broadcast_node<tbb::flow::continue_msg> start_;
+    std::unique_ptr<tbb::flow::graph> graph_;
+    std::unique_ptr<tbb::flow::broadcast_node<tbb::flow::continue_msg>> start_;
     std::vector<std::unique_ptr<tbb::flow::continue_node<tbb::flow::continue_msg>>> nodes_;
 };
 #endif
