@@ -48,8 +48,100 @@ struct BlockInfo {
 };
 
 namespace detail {
+
 class PlanBuilder;
-}
+
+inline constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+
+/// How one input port gets its signal.
+struct InputPortPlan {
+    std::uint32_t firstLeaf = 0; ///< into PlanPorts::leaves: source slots in summing order
+    std::uint32_t numLeaves = 0; ///< 0: silence; 1 and no gather slot: reads the source directly
+    std::uint32_t gatherSlot = kNoSlot; ///< where several leaves are summed
+    ChannelCount channels = 0;
+};
+
+/// A compensation tap a task reads before its gathers: a source's history, `delay` late.
+struct CompensationTap {
+    std::uint32_t delayedSlot;
+    FrameCount delay;
+    const CompensationHistory* history;
+};
+/// A history a task appends its output to after processing.
+struct CompensationAppend {
+    std::uint32_t outputSlot;
+    CompensationHistory* history;
+};
+
+// The parts of a Plan, one per compiler pass that writes it (src/graph/compile/); all indexed by
+// task (position in the topological order) unless said otherwise.
+
+/// Which node each task runs (pass buildTasks). Partial sums have no node and an invalid id.
+struct PlanTasks {
+    std::vector<std::shared_ptr<Node>> owners;
+    std::vector<Node*> nodes;
+    std::vector<NodeId> ids;
+    std::vector<std::string> names;
+    std::vector<TaskIndex> taskById; ///< indexed by NodeId::value
+    TaskIndex inputTask = kNoTask;
+    TaskIndex outputTask = kNoTask;
+};
+
+/// The dependency structure (pass buildEdges), each list sorted.
+struct PlanEdges {
+    std::vector<std::uint32_t> predecessorOffsets;
+    std::vector<TaskIndex> predecessors;
+    std::vector<std::uint32_t> successorOffsets;
+    std::vector<TaskIndex> successors;
+    std::vector<std::uint32_t> dependencyCounts;
+    std::vector<TaskIndex> sources;
+};
+
+/// Cost and critical-path rank, nanoseconds per full block (pass rankTasks).
+struct PlanRanks {
+    std::vector<double> costs;
+    std::vector<double> ranks;
+};
+
+/// Ports and the buffer slots they use (passes planInputPorts, then assignSlots).
+struct PlanPorts {
+    std::vector<std::uint32_t> inputPortOffsets; ///< per task, into inputPorts
+    std::vector<InputPortPlan> inputPorts;
+    std::vector<std::uint32_t> leaves;            ///< slot of each summed source
+    std::vector<std::uint32_t> outputPortOffsets; ///< per task, into outputSlots
+    std::vector<std::uint32_t> outputSlots;
+    std::vector<ChannelCount> slotChannels; ///< per slot, the shared silence not included
+};
+
+/// Latency compensation (passes compensateLatency, then planDelays).
+struct PlanCompensation {
+    std::vector<FrameCount> latencies;     ///< per task, frames
+    std::vector<std::uint32_t> tapOffsets; ///< per task, into taps
+    std::vector<CompensationTap> taps;
+    std::vector<std::uint32_t> appendOffsets; ///< per task, into appends
+    std::vector<CompensationAppend> appends;
+    std::vector<std::shared_ptr<CompensationHistory>> histories; ///< shared with the pool
+};
+
+struct AlignedDelete {
+    void operator()(float* p) const noexcept {
+        ::operator delete[](p, std::align_val_t{kBufferAlignment});
+    }
+};
+
+/// The memory the slots live in and the port views over it (pass allocateBuffers).
+struct PlanBuffers {
+    std::vector<std::uint32_t> slotFirstChannel; ///< per slot (silence last), into channelPointers
+    std::vector<float*> channelPointers;         ///< every slot's channels, maxBlockSize each
+    std::unique_ptr<float[], AlignedDelete> storage;
+    std::size_t storageFloats = 0;
+    // Audio thread (and the workers it hands tasks to): resized by Plan::prepareBlock.
+    FrameCount viewFrames = 0;
+    std::vector<ConstBufferView> inputViews;
+    std::vector<BufferView> outputViews;
+};
+
+} // namespace detail
 
 /// An immutable execution plan: the graph's nodes in a topological order, in flat arrays
 /// (predecessors and successors, initial dependency counts, critical-path ranks), and the buffer
@@ -70,27 +162,27 @@ public:
     // ---- Structure ----------------------------------------------------------------------------
 
     [[nodiscard]] const CompileSettings& settings() const noexcept { return settings_; }
-    [[nodiscard]] std::size_t numTasks() const noexcept { return nodes_.size(); }
+    [[nodiscard]] std::size_t numTasks() const noexcept { return tasks_.nodes.size(); }
 
     /// Whether a task is a partial sum of a wide input port (tree mixing) rather than a node.
     [[nodiscard]] bool isPartialSum(TaskIndex task) const noexcept {
-        return nodes_[task] == nullptr;
+        return tasks_.nodes[task] == nullptr;
     }
     /// The node a task runs; not for partial sums.
     [[nodiscard]] Node& node(TaskIndex task) const noexcept {
-        FLUXFORGE_ASSERT(nodes_[task] != nullptr, "a partial-sum task has no node");
-        return *nodes_[task];
+        FLUXFORGE_ASSERT(tasks_.nodes[task] != nullptr, "a partial-sum task has no node");
+        return *tasks_.nodes[task];
     }
     /// The node's id; invalid for partial sums.
-    [[nodiscard]] NodeId nodeId(TaskIndex task) const noexcept { return ids_[task]; }
+    [[nodiscard]] NodeId nodeId(TaskIndex task) const noexcept { return tasks_.ids[task]; }
     [[nodiscard]] PortIndex numInputPorts(TaskIndex task) const noexcept {
-        return inputPortOffsets_[task + 1] - inputPortOffsets_[task];
+        return ports_.inputPortOffsets[task + 1] - ports_.inputPortOffsets[task];
     }
     [[nodiscard]] PortIndex numOutputPorts(TaskIndex task) const noexcept {
-        return outputPortOffsets_[task + 1] - outputPortOffsets_[task];
+        return ports_.outputPortOffsets[task + 1] - ports_.outputPortOffsets[task];
     }
     [[nodiscard]] const std::string& nodeName(TaskIndex task) const noexcept {
-        return names_[task];
+        return tasks_.names[task];
     }
 
     /// The task of a node, or kNoTask if the node is not in this plan.
@@ -101,30 +193,36 @@ public:
     /// Number of distinct predecessors: what a task waits for in each block.
     [[nodiscard]] std::uint32_t initialDependencies(TaskIndex task) const noexcept;
     /// Tasks with no predecessors, ready at the start of every block.
-    [[nodiscard]] std::span<const TaskIndex> sourceTasks() const noexcept { return sources_; }
+    [[nodiscard]] std::span<const TaskIndex> sourceTasks() const noexcept { return edges_.sources; }
 
     /// Estimated cost of a task for one full block, in nanoseconds.
-    [[nodiscard]] double cost(TaskIndex task) const noexcept { return costs_[task]; }
+    [[nodiscard]] double cost(TaskIndex task) const noexcept { return ranks_.costs[task]; }
     /// Critical-path rank: cost(task) + the highest rank among its successors.
-    [[nodiscard]] double rank(TaskIndex task) const noexcept { return ranks_[task]; }
+    [[nodiscard]] double rank(TaskIndex task) const noexcept { return ranks_.ranks[task]; }
 
     /// Path latency of a task's output in frames: its own latency (unless PDC-bypassed) plus the
     /// largest among its aligned inputs (docs/pdc.md).
-    [[nodiscard]] FrameCount latency(TaskIndex task) const noexcept { return latencies_[task]; }
+    [[nodiscard]] FrameCount latency(TaskIndex task) const noexcept {
+        return compensation_.latencies[task];
+    }
     /// The latency of what the graph output plays: what the host adds for recording offsets.
-    [[nodiscard]] FrameCount outputLatency() const noexcept { return latencies_[outputTask_]; }
+    [[nodiscard]] FrameCount outputLatency() const noexcept {
+        return compensation_.latencies[tasks_.outputTask];
+    }
     /// Connections this plan delays for compensation (each a tap on its source's history).
-    [[nodiscard]] std::size_t numCompensationDelays() const noexcept { return taps_.size(); }
+    [[nodiscard]] std::size_t numCompensationDelays() const noexcept {
+        return compensation_.taps.size();
+    }
     /// Bytes of compensation history (one ring per output port that needs one).
     [[nodiscard]] std::size_t compensationBytes() const noexcept;
 
-    [[nodiscard]] TaskIndex inputTask() const noexcept { return inputTask_; }
-    [[nodiscard]] TaskIndex outputTask() const noexcept { return outputTask_; }
+    [[nodiscard]] TaskIndex inputTask() const noexcept { return tasks_.inputTask; }
+    [[nodiscard]] TaskIndex outputTask() const noexcept { return tasks_.outputTask; }
 
     /// Number of distinct buffer slots (excluding the shared silence) and their total size.
-    [[nodiscard]] std::size_t numBufferSlots() const noexcept { return slotChannels_.size(); }
+    [[nodiscard]] std::size_t numBufferSlots() const noexcept { return ports_.slotChannels.size(); }
     [[nodiscard]] std::size_t bufferBytes() const noexcept {
-        return storageFloats_ * sizeof(float);
+        return buffers_.storageFloats * sizeof(float);
     }
     /// The slot an output port renders into.
     [[nodiscard]] std::uint32_t outputSlot(TaskIndex task, PortIndex port) const noexcept;
@@ -151,163 +249,106 @@ private:
     friend class detail::PlanBuilder;
     Plan() = default;
 
-    static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
-
-    // How one input port gets its signal.
-    struct InputPortPlan {
-        std::uint32_t firstLeaf = 0; // into leaves_: source slots in canonical order
-        std::uint32_t numLeaves = 0; // 0: silence; 1 and no gather slot: reads the source directly
-        std::uint32_t gatherSlot = kNoSlot; // where several leaves are summed
-        ChannelCount channels = 0;
-    };
-
-    struct AlignedDelete {
-        void operator()(float* p) const noexcept {
-            ::operator delete[](p, std::align_val_t{kBufferAlignment});
-        }
-    };
-
-    // A compensation tap a task reads before its gathers: a source's history, `delay` late.
-    struct CompensationTap {
-        std::uint32_t delayedSlot;
-        FrameCount delay;
-        const CompensationHistory* history;
-    };
-    // A history a task appends its output to after processing.
-    struct CompensationAppend {
-        std::uint32_t outputSlot;
-        CompensationHistory* history;
-    };
-
-    void gather(const InputPortPlan& port, FrameCount numFrames) noexcept;
+    void gather(const detail::InputPortPlan& port, FrameCount numFrames) noexcept;
     const float* leafChannel(std::uint32_t leaf, ChannelCount channel) const noexcept {
-        return channelPointers_[slotFirstChannel_[leaves_[leaf]] + channel];
+        return buffers_.channelPointers[buffers_.slotFirstChannel[ports_.leaves[leaf]] + channel];
+    }
+    float* const* slotChannels(std::uint32_t slot) const noexcept {
+        return buffers_.channelPointers.data() + buffers_.slotFirstChannel[slot];
     }
 
-    // ---- set once by the compiler --------------------------------------------------------------
+    // Set once by the compiler, each part by its pass.
     CompileSettings settings_;
-    std::vector<std::shared_ptr<Node>> owners_;
-    std::vector<Node*> nodes_;
-    std::vector<NodeId> ids_;
-    std::vector<std::string> names_;
-    std::vector<TaskIndex> taskById_; // indexed by NodeId::value
-    std::vector<std::uint32_t> predecessorOffsets_;
-    std::vector<TaskIndex> predecessors_;
-    std::vector<std::uint32_t> successorOffsets_;
-    std::vector<TaskIndex> successors_;
-    std::vector<std::uint32_t> dependencyCounts_;
-    std::vector<TaskIndex> sources_;
-    std::vector<double> costs_;
-    std::vector<double> ranks_;
-    TaskIndex inputTask_ = kNoTask;
-    TaskIndex outputTask_ = kNoTask;
-
-    std::vector<std::uint32_t> inputPortOffsets_; // per task, into inputPorts_ / inputViews_
-    std::vector<InputPortPlan> inputPorts_;
-    std::vector<std::uint32_t> leaves_;            // slot of each summed source
-    std::vector<std::uint32_t> outputPortOffsets_; // per task, into outputSlots_ / outputViews_
-    std::vector<std::uint32_t> outputSlots_;
-
-    std::vector<FrameCount> latencies_;     // per task, frames
-    std::vector<std::uint32_t> tapOffsets_; // per task, into taps_
-    std::vector<CompensationTap> taps_;
-    std::vector<std::uint32_t> appendOffsets_; // per task, into appends_
-    std::vector<CompensationAppend> appends_;
-    std::vector<std::shared_ptr<CompensationHistory>> histories_; // shared with the pool
-
-    std::vector<ChannelCount> slotChannels_;      // per slot; the silence slot comes last
-    std::vector<std::uint32_t> slotFirstChannel_; // per slot, into channelPointers_
-    std::vector<float*> channelPointers_;         // every slot's channels, maxBlockSize each
-    std::unique_ptr<float[], AlignedDelete> storage_;
-    std::size_t storageFloats_ = 0;
-
-    // ---- audio thread (and the workers it hands tasks to) ------------------------------------
-    FrameCount viewFrames_ = 0;
-    std::vector<ConstBufferView> inputViews_;
-    std::vector<BufferView> outputViews_;
+    detail::PlanTasks tasks_;
+    detail::PlanEdges edges_;
+    detail::PlanRanks ranks_;
+    detail::PlanPorts ports_;
+    detail::PlanCompensation compensation_;
+    detail::PlanBuffers buffers_;
 };
 
 // ------------------------------------------------------------------------------------------------
 // Inline definitions
 
 inline TaskIndex Plan::taskOf(NodeId id) const noexcept {
-    return id.value < taskById_.size() ? taskById_[id.value] : kNoTask;
+    return id.value < tasks_.taskById.size() ? tasks_.taskById[id.value] : kNoTask;
 }
 
 inline std::span<const TaskIndex> Plan::predecessors(TaskIndex task) const noexcept {
-    return {predecessors_.data() + predecessorOffsets_[task],
-            predecessors_.data() + predecessorOffsets_[task + 1]};
+    return {edges_.predecessors.data() + edges_.predecessorOffsets[task],
+            edges_.predecessors.data() + edges_.predecessorOffsets[task + 1]};
 }
 
 inline std::span<const TaskIndex> Plan::successors(TaskIndex task) const noexcept {
-    return {successors_.data() + successorOffsets_[task],
-            successors_.data() + successorOffsets_[task + 1]};
+    return {edges_.successors.data() + edges_.successorOffsets[task],
+            edges_.successors.data() + edges_.successorOffsets[task + 1]};
 }
 
 inline std::uint32_t Plan::initialDependencies(TaskIndex task) const noexcept {
-    return dependencyCounts_[task];
+    return edges_.dependencyCounts[task];
 }
 
 inline std::uint32_t Plan::outputSlot(TaskIndex task, PortIndex port) const noexcept {
-    return outputSlots_[outputPortOffsets_[task] + port];
+    return ports_.outputSlots[ports_.outputPortOffsets[task] + port];
 }
 
 inline std::uint32_t Plan::inputSlot(TaskIndex task, PortIndex port) const noexcept {
-    const InputPortPlan& plan = inputPorts_[inputPortOffsets_[task] + port];
-    if (plan.gatherSlot != kNoSlot) {
+    const detail::InputPortPlan& plan = ports_.inputPorts[ports_.inputPortOffsets[task] + port];
+    if (plan.gatherSlot != detail::kNoSlot) {
         return plan.gatherSlot;
     }
-    return plan.numLeaves == 1 ? leaves_[plan.firstLeaf] : kSilenceSlot;
+    return plan.numLeaves == 1 ? ports_.leaves[plan.firstLeaf] : kSilenceSlot;
 }
 
 inline bool Plan::sumsInput(TaskIndex task, PortIndex port) const noexcept {
-    return inputPorts_[inputPortOffsets_[task] + port].gatherSlot != kNoSlot;
+    return ports_.inputPorts[ports_.inputPortOffsets[task] + port].gatherSlot != detail::kNoSlot;
 }
 
 inline std::span<const BufferView> Plan::outputViews(TaskIndex task) const noexcept {
-    return {outputViews_.data() + outputPortOffsets_[task],
-            outputViews_.data() + outputPortOffsets_[task + 1]};
+    return {buffers_.outputViews.data() + ports_.outputPortOffsets[task],
+            buffers_.outputViews.data() + ports_.outputPortOffsets[task + 1]};
 }
 
 inline void Plan::prepareBlock(FrameCount numFrames) noexcept {
     FLUXFORGE_ASSERT(numFrames > 0 && numFrames <= settings_.maxBlockSize,
                      "block size outside what the plan was compiled for");
-    if (numFrames == viewFrames_) {
+    if (numFrames == buffers_.viewFrames) {
         return;
     }
-    for (ConstBufferView& view : inputViews_) {
+    for (ConstBufferView& view : buffers_.inputViews) {
         view = ConstBufferView(view.channelPointers(), view.numChannels(), numFrames);
     }
-    for (BufferView& view : outputViews_) {
+    for (BufferView& view : buffers_.outputViews) {
         view = BufferView(view.channelPointers(), view.numChannels(), numFrames);
     }
-    viewFrames_ = numFrames;
+    buffers_.viewFrames = numFrames;
 }
 
 inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
-    FLUXFORGE_ASSERT(block.numFrames == viewFrames_,
+    FLUXFORGE_ASSERT(block.numFrames == buffers_.viewFrames,
                      "prepareBlock() was not called for this block");
-    for (std::uint32_t d = tapOffsets_[task]; d < tapOffsets_[task + 1]; ++d) {
-        const CompensationTap& tap = taps_[d];
-        tap.history->read(channelPointers_.data() + slotFirstChannel_[tap.delayedSlot],
-                          block.numFrames, tap.delay);
+    const detail::PlanCompensation& pdc = compensation_;
+    for (std::uint32_t d = pdc.tapOffsets[task]; d < pdc.tapOffsets[task + 1]; ++d) {
+        const detail::CompensationTap& tap = pdc.taps[d];
+        tap.history->read(slotChannels(tap.delayedSlot), block.numFrames, tap.delay);
     }
-    const std::uint32_t firstInput = inputPortOffsets_[task];
-    const std::uint32_t endInput = inputPortOffsets_[task + 1];
+    const std::uint32_t firstInput = ports_.inputPortOffsets[task];
+    const std::uint32_t endInput = ports_.inputPortOffsets[task + 1];
     for (std::uint32_t p = firstInput; p < endInput; ++p) {
-        if (inputPorts_[p].gatherSlot != kNoSlot) {
-            gather(inputPorts_[p], block.numFrames);
+        if (ports_.inputPorts[p].gatherSlot != detail::kNoSlot) {
+            gather(ports_.inputPorts[p], block.numFrames);
         }
     }
-    if (nodes_[task] == nullptr) {
+    if (tasks_.nodes[task] == nullptr) {
         return; // a partial sum: its gather is all it does (its output is never delayed)
     }
-    Node& node = *nodes_[task];
+    Node& node = *tasks_.nodes[task];
     ProcessContext context;
     context.numFrames = block.numFrames;
     context.sampleRate = settings_.sampleRate;
     context.blockStart = block.blockStart;
-    context.inputs = {inputViews_.data() + firstInput, inputViews_.data() + endInput};
+    context.inputs = {buffers_.inputViews.data() + firstInput,
+                      buffers_.inputViews.data() + endInput};
     context.outputs = outputViews(task);
     context.transport = block.transport;
     context.parameters = node.updateParameters(block.numFrames, block.blockStart, block.transport);
@@ -318,15 +359,14 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
     } else {
         node.process(context);
     }
-    for (std::uint32_t a = appendOffsets_[task]; a < appendOffsets_[task + 1]; ++a) {
-        appends_[a].history->append(
-            channelPointers_.data() + slotFirstChannel_[appends_[a].outputSlot], block.numFrames);
+    for (std::uint32_t a = pdc.appendOffsets[task]; a < pdc.appendOffsets[task + 1]; ++a) {
+        pdc.appends[a].history->append(slotChannels(pdc.appends[a].outputSlot), block.numFrames);
     }
 }
 
 inline std::size_t Plan::compensationBytes() const noexcept {
     std::size_t bytes = 0;
-    for (const auto& history : histories_) {
+    for (const auto& history : compensation_.histories) {
         bytes += history->bytes();
     }
     return bytes;
@@ -336,7 +376,7 @@ inline std::size_t Plan::compensationBytes() const noexcept {
 // subtree, the rest the right, recursively. Done in chunks small enough that every level's partial
 // sum fits in a scratch array on the stack, so no thread needs scratch memory of its own and any
 // executor computes the very same bits.
-inline void Plan::gather(const InputPortPlan& port, FrameCount numFrames) noexcept {
+inline void Plan::gather(const detail::InputPortPlan& port, FrameCount numFrames) noexcept {
     constexpr FrameCount kChunk = 128;
     constexpr std::uint32_t kMaxDepth = 32;
     alignas(kBufferAlignment) float scratch[kMaxDepth][kChunk];
@@ -368,7 +408,7 @@ inline void Plan::gather(const InputPortPlan& port, FrameCount numFrames) noexce
     };
 
     const kernels::KernelTable& table = kernels::activeKernelTable(); // one lookup per port
-    float* const* outChannels = channelPointers_.data() + slotFirstChannel_[port.gatherSlot];
+    float* const* outChannels = slotChannels(port.gatherSlot);
     for (ChannelCount c = 0; c < port.channels; ++c) {
         for (FrameCount offset = 0; offset < numFrames; offset += kChunk) {
             const FrameCount frames = numFrames - offset < kChunk ? numFrames - offset : kChunk;

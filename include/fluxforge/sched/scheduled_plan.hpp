@@ -1,6 +1,7 @@
 // ScheduledPlan: a Plan together with what the executors need to run it on several threads.
 #pragma once
 
+#include <fluxforge/core/csr.hpp>
 #include <fluxforge/graph/plan.hpp>
 #include <fluxforge/sched/priority_ready_set.hpp>
 
@@ -130,20 +131,14 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
         criticalPath_ = std::max(criticalPath_, p.rank(t));
         numSinks_ += p.successors(t).empty() ? 1u : 0u;
     }
-    levelOffsets_.assign(n == 0 ? 1 : deepest + 2, 0);
-    for (TaskIndex t = 0; t < n; ++t) {
-        ++levelOffsets_[level[t] + 1];
-    }
-    for (std::size_t l = 1; l < levelOffsets_.size(); ++l) {
-        levelOffsets_[l] += levelOffsets_[l - 1];
-    }
-    levelTasks_.resize(n);
-    {
-        std::vector<std::uint32_t> fill(levelOffsets_.begin(), levelOffsets_.end() - 1);
-        for (TaskIndex t = 0; t < n; ++t) {
-            levelTasks_[fill[level[t]]++] = t;
-        }
-    }
+    detail::countingSortIntoRows(
+        n == 0 ? 0 : deepest + 1,
+        [&](auto&& emit) {
+            for (TaskIndex t = 0; t < n; ++t) {
+                emit(level[t], t);
+            }
+        },
+        levelOffsets_, levelTasks_);
     // Most urgent first; equal ranks in topological order. (std::sort with an explicit tie-break
     // rather than std::stable_sort, whose libstdc++ 12 implementation clang 19 rejects.)
     const auto moreUrgent = [&](TaskIndex a, TaskIndex b) {
