@@ -43,9 +43,9 @@
 #include <fluxforge/sched/worker_pool.hpp>
 
 // engine
-#include <fluxforge/engine/automation_set.hpp>
 #include <fluxforge/engine/control_command.hpp>
 #include <fluxforge/engine/control_sender.hpp>
+#include <fluxforge/engine/control_stats.hpp>
 #include <fluxforge/engine/engine.hpp>
 #include <fluxforge/engine/parameter_handle.hpp>
 #include <fluxforge/engine/transport.hpp>

@@ -1,3 +1,5 @@
+#include "engine_control.hpp"
+
 #include <fluxforge/core/buffer_ops.hpp>
 #include <fluxforge/core/denormal_guard.hpp>
 #include <fluxforge/core/realtime_scope.hpp>
@@ -41,7 +43,8 @@ Engine::Engine(EngineConfig config)
     , dynamicFifo_(pool_.get(), config.parallel)
     , criticalPath_(pool_.get(), config.parallel)
     , executorKind_(config.executor)
-    , control_(config.sampleRate, config.parameterSmoothingSeconds) {
+    , control_(std::make_unique<detail::EngineControl>(config.sampleRate,
+                                                       config.parameterSmoothingSeconds)) {
     config_.maxWorkers = std::max(1u, config.maxWorkers);
 }
 
@@ -65,12 +68,43 @@ Executor& Engine::currentExecutor() noexcept {
 
 Engine::~Engine() = default;
 
+// ---- the control plane (engine_control.hpp) -----------------------------------------------------
+
+ControlSender Engine::createSender(const SenderConfig& config) {
+    return control_->parameters.createSender(config);
+}
+ParameterHandle Engine::parameter(NodeId node, std::string_view id) const {
+    return control_->parameters.parameter(node, id);
+}
+ParameterHandle Engine::parameter(NodeId node, std::size_t index) const {
+    return control_->parameters.parameter(node, index);
+}
+void Engine::setAutomation(const ParameterHandle& parameter,
+                           std::shared_ptr<const AutomationLane> lane) {
+    control_->parameters.setAutomation(parameter, std::move(lane));
+}
+void Engine::clearAutomation(const ParameterHandle& parameter) {
+    control_->parameters.clearAutomation(parameter);
+}
+std::shared_ptr<const AutomationLane> Engine::automation(const ParameterHandle& parameter) const {
+    return control_->parameters.automation(parameter);
+}
+float Engine::parameterValueApprox(const ParameterHandle& parameter) const {
+    return control_->parameters.parameterValueApprox(parameter);
+}
+TransportSnapshot Engine::transportApprox() const noexcept {
+    return control_->drain.transportApprox();
+}
+ControlStats Engine::controlStatsApprox() const noexcept {
+    return control_->drain.statsApprox();
+}
+
 namespace {
 constexpr FrameCount kNoLatency = ~FrameCount{0};
 }
 
 void Engine::commit(const Graph& graph) {
-    const std::lock_guard lock(commitMutex_);
+    const std::lock_guard lock(control_->commitMutex);
     commitLocked(graph);
 }
 
@@ -82,7 +116,7 @@ void Engine::commitLocked(const Graph& graph) {
     CompileSettings settings;
     settings.sampleRate = config_.sampleRate;
     settings.maxBlockSize = config_.maxBlockSize;
-    std::unique_ptr<Plan> plan = compile(graph, settings, &compensationDelays_);
+    std::unique_ptr<Plan> plan = compile(graph, settings, &control_->compensationDelays);
     // Nothing below throws (but for allocation): a rejected graph has changed nothing.
     auto copy = std::make_unique<Graph>(graph);
     std::vector<FrameCount> latencies(graph.maxId() + 1, kNoLatency);
@@ -93,46 +127,48 @@ void Engine::commitLocked(const Graph& graph) {
     }
     const FrameCount outputLatency = plan->outputLatency();
     plans_.publish(std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers));
-    committedGraph_ = std::move(copy);
-    latencyById_ = std::move(latencies);
+    control_->committedGraph = std::move(copy);
+    control_->latencyById = std::move(latencies);
     outputLatency_.store(outputLatency, std::memory_order_relaxed);
-    control_.onCommit(graph); // after publishing: a handle resolved now finds its node playing
+    control_->parameters.onCommit(
+        graph); // after publishing: a handle resolved now finds its node playing
 }
 
 bool Engine::update() {
-    const std::lock_guard lock(commitMutex_);
+    const std::lock_guard lock(control_->commitMutex);
     collectGarbageLocked();
-    if (committedGraph_ == nullptr) {
+    if (control_->committedGraph == nullptr) {
         return false;
     }
     bool changed = false;
-    for (NodeId id : committedGraph_->nodeIds()) {
-        changed = committedGraph_->node(id)->takePropertiesChanged() || changed;
+    for (NodeId id : control_->committedGraph->nodeIds()) {
+        changed = control_->committedGraph->node(id)->takePropertiesChanged() || changed;
     }
     if (!changed) {
         return false;
     }
-    const Graph graph = *committedGraph_; // commitLocked replaces committedGraph_
+    const Graph graph = *control_->committedGraph; // commitLocked replaces it
     commitLocked(graph);
     return true;
 }
 
 FrameCount Engine::latencyOf(NodeId node) const {
-    const std::lock_guard lock(commitMutex_);
-    if (node.value >= latencyById_.size() || latencyById_[node.value] == kNoLatency) {
+    const std::lock_guard lock(control_->commitMutex);
+    if (node.value >= control_->latencyById.size() ||
+        control_->latencyById[node.value] == kNoLatency) {
         throw Error("latencyOf: node #" + std::to_string(node.value) +
                     " is not in the last committed graph");
     }
-    return latencyById_[node.value];
+    return control_->latencyById[node.value];
 }
 
 std::size_t Engine::collectGarbage() {
-    const std::lock_guard lock(commitMutex_);
+    const std::lock_guard lock(control_->commitMutex);
     return collectGarbageLocked();
 }
 
 std::size_t Engine::collectGarbageLocked() {
-    control_.collect();
+    control_->parameters.collect();
     return plans_.collect();
 }
 
@@ -147,19 +183,19 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
                               std::memory_order_relaxed);
         return;
     }
-    control_.beginProcess(plan->plan(), plans_.swapCountApprox(),
-                          framesRendered_.load(std::memory_order_relaxed));
+    control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(),
+                                 framesRendered_.load(std::memory_order_relaxed));
     const bool hasInput = input.numChannels() > 0 && input.numFrames() >= frames;
     for (FrameCount offset = 0; offset < frames;) {
         // Blocks also end where the timeline jumps (loop end, timed transport commands).
         const FrameCount chunk =
-            control_.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed),
-                                     std::min(frames - offset, config_.maxBlockSize));
+            control_->drain.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed),
+                                            std::min(frames - offset, config_.maxBlockSize));
         renderBlock(*plan, hasInput ? input.subFrames(offset, chunk) : ConstBufferView{},
                     output.subFrames(offset, chunk));
         offset += chunk;
     }
-    control_.endProcess(framesRendered_.load(std::memory_order_relaxed));
+    control_->drain.endProcess(framesRendered_.load(std::memory_order_relaxed));
 }
 
 void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
@@ -171,14 +207,14 @@ void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
     static_cast<GraphOutputNode&>(plan.node(plan.outputTask())).setDestination(output);
     plan.prepareBlock(frames);
     BlockInfo block{frames, start};
-    block.transport = control_.transportInfo();
+    block.transport = control_->drain.transportInfo();
     block.timeNodes = config_.timingInterval != 0 && blocksRendered_ % config_.timingInterval == 0;
     Executor& executor = currentExecutor();
     executor.run(scheduled, block);
     lastHelpers_.store(executor.lastHelpersApprox(), std::memory_order_relaxed);
     ++blocksRendered_;
     framesRendered_.store(start + frames, std::memory_order_relaxed);
-    control_.endBlock(start, frames);
+    control_->drain.endBlock(start, frames);
 }
 
 } // namespace fluxforge

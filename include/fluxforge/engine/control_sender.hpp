@@ -108,7 +108,7 @@ public:
     [[nodiscard]] std::uint64_t deliveredApprox() const noexcept;
 
 private:
-    friend class detail::EngineControl;
+    friend class detail::ParameterRegistry;
     explicit ControlSender(std::shared_ptr<detail::CommandChannel> channel) noexcept;
 
     CommandStatus sendParameter(const ParameterHandle& parameter, float value, SampleTime at,

@@ -1,10 +1,14 @@
 // Engine: owns the running Plan, swaps in new ones without a lock, and renders blocks.
 #pragma once
 
+#include <fluxforge/core/automation_lane.hpp>
 #include <fluxforge/core/buffer_view.hpp>
 #include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/core/types.hpp>
-#include <fluxforge/engine/engine_control.hpp>
+#include <fluxforge/engine/control_sender.hpp>
+#include <fluxforge/engine/control_stats.hpp>
+#include <fluxforge/engine/parameter_handle.hpp>
+#include <fluxforge/engine/transport.hpp>
 #include <fluxforge/graph/graph.hpp>
 #include <fluxforge/graph/plan.hpp>
 #include <fluxforge/sched/critical_path_executor.hpp>
@@ -17,10 +21,14 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
+#include <string_view>
 #include <vector>
 
 namespace fluxforge {
+
+namespace detail {
+struct EngineControl; // src/engine/engine_control.hpp
+}
 
 /// How an Engine runs. Fixed for the engine's lifetime: nodes are prepared for these settings.
 struct EngineConfig {
@@ -152,53 +160,37 @@ public:
     /// A new line of commands to the audio thread, for one sending thread (ControlSender).
     /// Throws fluxforge::Error for a capacity outside 1..kMaxSenderCapacity.
     /// Thread: control (any). Real-time safe: no. Allocates: yes.
-    [[nodiscard]] ControlSender createSender(const SenderConfig& config = {}) {
-        return control_.createSender(config);
-    }
+    [[nodiscard]] ControlSender createSender(const SenderConfig& config = {});
 
     /// A parameter of a node in the last committed graph, by id or by index. Throws
     /// fluxforge::Error naming the node and listing its parameters when there is no such node or
     /// parameter. Thread: control (any). Real-time safe: no. Allocates: yes.
-    [[nodiscard]] ParameterHandle parameter(NodeId node, std::string_view id) const {
-        return control_.parameter(node, id);
-    }
-    [[nodiscard]] ParameterHandle parameter(NodeId node, std::size_t index) const {
-        return control_.parameter(node, index);
-    }
+    [[nodiscard]] ParameterHandle parameter(NodeId node, std::string_view id) const;
+    [[nodiscard]] ParameterHandle parameter(NodeId node, std::size_t index) const;
 
     /// Makes `lane` drive the parameter from the next block on (an empty lane removes the
     /// automation). Throws fluxforge::Error, changing nothing, when the parameter is not
     /// automatable, its node has left the committed graph, the lane is null or a breakpoint lies
     /// outside the parameter's range. Thread: control (any). Real-time safe: no. Allocates: yes.
     void setAutomation(const ParameterHandle& parameter,
-                       std::shared_ptr<const AutomationLane> lane) {
-        control_.setAutomation(parameter, std::move(lane));
-    }
+                       std::shared_ptr<const AutomationLane> lane);
     /// Removes the parameter's automation: it glides back to its live value over the smoothing
     /// time. Thread: control (any). Real-time safe: no. Allocates: yes.
-    void clearAutomation(const ParameterHandle& parameter) { control_.clearAutomation(parameter); }
+    void clearAutomation(const ParameterHandle& parameter);
     /// The lane driving the parameter, or null. Thread: control (any). Real-time safe: no.
     [[nodiscard]] std::shared_ptr<const AutomationLane>
-    automation(const ParameterHandle& parameter) const {
-        return control_.automation(parameter);
-    }
+    automation(const ParameterHandle& parameter) const;
 
     /// The value the node rendered its last frame with. Throws if the node has left the committed
     /// graph. Thread: control (any). Real-time safe: no. Allocates: no. May be stale.
-    [[nodiscard]] float parameterValueApprox(const ParameterHandle& parameter) const {
-        return control_.parameterValueApprox(parameter);
-    }
+    [[nodiscard]] float parameterValueApprox(const ParameterHandle& parameter) const;
 
     /// Play state, timeline position of the next frame, loop. Thread: any. Real-time safe: no
     /// (retries while the audio thread publishes). Allocates: no. May be stale.
-    [[nodiscard]] TransportSnapshot transportApprox() const noexcept {
-        return control_.transportApprox();
-    }
+    [[nodiscard]] TransportSnapshot transportApprox() const noexcept;
 
     /// What the audio thread did with the commands it received. Thread: any. May be stale.
-    [[nodiscard]] ControlStats controlStatsApprox() const noexcept {
-        return control_.statsApprox();
-    }
+    [[nodiscard]] ControlStats controlStatsApprox() const noexcept;
 
 private:
     void renderBlock(ScheduledPlan& plan, ConstBufferView input, BufferView output) noexcept;
@@ -216,18 +208,12 @@ private:
     std::uint64_t blocksRendered_ = 0; // audio thread
     // Audio thread writes, others read.
     std::atomic<SampleTime> framesRendered_{0};
-    detail::EngineControl control_; // commands, automation, transport
+    // Commands, automation, transport, and what the last commit compiled (engine_control.hpp).
+    std::unique_ptr<detail::EngineControl> control_;
 
     void commitLocked(const Graph& graph);
     std::size_t collectGarbageLocked();
-
-    // Control threads, under commitMutex_: what the last commit compiled, for latency queries and
-    // recompiling. The mutex serialises commit, update, collectGarbage and latencyOf.
-    mutable std::mutex commitMutex_;
-    std::unique_ptr<Graph> committedGraph_;
-    CompensationDelayPool compensationDelays_;
-    std::vector<FrameCount> latencyById_;      // by NodeId::value; kNoLatency where absent
-    std::atomic<FrameCount> outputLatency_{0}; // written under commitMutex_, read by any
+    std::atomic<FrameCount> outputLatency_{0}; // written under the commit mutex, read by any
 };
 
 } // namespace fluxforge

@@ -13,7 +13,7 @@ namespace fluxforge {
 class Node;
 class ControlSender;
 namespace detail {
-class EngineControl;
+class ParameterRegistry;
 }
 
 /// Names one parameter of one node, with the range commands are checked against. Get one from
@@ -36,7 +36,7 @@ public:
 
 private:
     friend class ControlSender;
-    friend class detail::EngineControl;
+    friend class detail::ParameterRegistry;
 
     ParameterHandle(NodeId node, const Node* address, std::uint32_t index,
                     const ParameterInfo& info) noexcept

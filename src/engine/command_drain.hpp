@@ -1,17 +1,17 @@
-// EngineControl: the Engine's control plane: the senders' queues, automation, transport, and the
-// parameters of the committed graph, with the audio thread's side of each.
+// CommandDrain: the audio thread's side of the engine's control plane. It drains the senders'
+// queues into the running plan's parameters, binds automation lanes to the plan's nodes, and
+// keeps the transport. Private to src/engine/.
 #pragma once
 
-#include <fluxforge/core/automation_lane.hpp>
+#include "automation_set.hpp"
+
 #include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
-#include <fluxforge/engine/automation_set.hpp>
 #include <fluxforge/engine/control_command.hpp>
 #include <fluxforge/engine/control_sender.hpp>
-#include <fluxforge/engine/parameter_handle.hpp>
+#include <fluxforge/engine/control_stats.hpp>
 #include <fluxforge/engine/transport.hpp>
-#include <fluxforge/graph/graph.hpp>
 #include <fluxforge/graph/node.hpp>
 #include <fluxforge/graph/plan.hpp>
 
@@ -19,26 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <string>
-#include <string_view>
 #include <vector>
 
-namespace fluxforge {
-
-/// What the audio thread has done with the commands it took from the senders' queues.
-struct ControlStats {
-    /// Commands taken and carried out (late ones included).
-    std::uint64_t commandsApplied = 0;
-    /// Timed commands whose time had already been rendered: applied at the next block's start.
-    std::uint64_t commandsLate = 0;
-    /// Parameter commands for a node the running plan no longer has: discarded.
-    std::uint64_t commandsUnrouted = 0;
-    /// Commands that arrived out of their sender's order (always 0; a self-check of the queues).
-    std::uint64_t sequenceErrors = 0;
-};
-
-namespace detail {
+namespace fluxforge::detail {
 
 /// The senders the audio thread drains: an immutable list, replaced whole when one is added or
 /// removed. It owns shares of its channels, so a channel outlives the list the audio thread uses.
@@ -47,46 +30,35 @@ struct SenderList {
     std::vector<CommandChannel*> channels; // the same, for the audio thread
 };
 
-/// The part of the Engine that docs/automation.md describes. The Engine owns one and forwards to
-/// it.
-///
-/// Control-thread members lock an internal mutex (the control side only), so any control threads
-/// may call them concurrently. Audio-thread members (beginProcess .. endProcess) run on the audio
-/// thread only, between blocks, and are real-time safe.
-class EngineControl {
+/// Audio-thread members (beginProcess .. endProcess) run on the audio thread only, between blocks,
+/// and are real-time safe. publish* and collect are the control side's way in (ParameterRegistry
+/// calls them under its mutex, so one control thread at a time); *Approx from any thread.
+class CommandDrain {
 public:
-    /// Throws fluxforge::Error if the smoothing time is not a number in 0..1 seconds.
-    EngineControl(SampleRate sampleRate, double smoothingSeconds);
-    ~EngineControl();
-    EngineControl(const EngineControl&) = delete;
-    EngineControl& operator=(const EngineControl&) = delete;
+    explicit CommandDrain(FrameCount smoothingFrames) noexcept
+        : smoothingFrames_(smoothingFrames) {}
 
-    // ---- control thread -----------------------------------------------------------------------
+    // ---- control thread (one at a time) ---------------------------------------------------------
 
-    ControlSender createSender(const SenderConfig& config);
-    /// Records the nodes of a graph just compiled, for parameter lookups, and drops automation of
-    /// nodes no longer in it.
-    void onCommit(const Graph& graph);
-    [[nodiscard]] ParameterHandle parameter(NodeId node, std::string_view id) const;
-    [[nodiscard]] ParameterHandle parameter(NodeId node, std::size_t index) const;
-    void setAutomation(const ParameterHandle& parameter,
-                       std::shared_ptr<const AutomationLane> lane);
-    void clearAutomation(const ParameterHandle& parameter);
-    [[nodiscard]] std::shared_ptr<const AutomationLane>
-    automation(const ParameterHandle& parameter) const;
-    [[nodiscard]] float parameterValueApprox(const ParameterHandle& parameter) const;
-    std::size_t collect();
+    /// The senders and the automation the audio thread takes up at its next process() call.
+    /// Real-time safe: no. Allocates: no (the caller built the object).
+    void publishSenders(std::unique_ptr<SenderList> list) { senders_.publish(std::move(list)); }
+    void publishAutomation(std::unique_ptr<AutomationSet> set) {
+        automationSets_.publish(std::move(set));
+    }
+    /// Frees sender lists and automation sets the audio thread has let go of; returns how many.
+    std::size_t collect() { return senders_.collect() + automationSets_.collect(); }
 
     [[nodiscard]] FrameCount smoothingFrames() const noexcept { return smoothingFrames_; }
 
-    // ---- any thread ---------------------------------------------------------------------------
+    // ---- any thread -----------------------------------------------------------------------------
 
     [[nodiscard]] TransportSnapshot transportApprox() const noexcept {
         return transport_.snapshot();
     }
     [[nodiscard]] ControlStats statsApprox() const noexcept;
 
-    // ---- audio thread -------------------------------------------------------------------------
+    // ---- audio thread ---------------------------------------------------------------------------
 
     /// Start of a process() call whose first frame is engine time `now`: binds automation to the
     /// plan if either changed (`planSwaps` counts the engine's plan switches), then applies the
@@ -108,33 +80,13 @@ public:
 private:
     enum class Outcome { applied, late, unrouted, retryLater };
 
-    struct RegisteredNode {
-        std::shared_ptr<Node> node; // null: no node with this id
-        std::string name;
-    };
-
-    // Control side (mutex_ held).
-    const RegisteredNode& registered(const ParameterHandle& parameter,
-                                     std::string_view action) const;
-    void publishSenders();
-    void publishAutomation();
-    std::size_t collectLocked();
-
-    // Audio side.
     void bindAutomation(Plan& plan, const AutomationSet* set, SampleTime now) noexcept;
     Outcome apply(const Command& command, Plan& plan, SampleTime now) noexcept;
     static void bump(std::atomic<std::uint64_t>& counter) noexcept {
         counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     }
 
-    // ---- set at construction ----
-    FrameCount smoothingFrames_ = 0;
-
-    // ---- control threads, under mutex_ ----
-    mutable std::mutex mutex_;
-    std::vector<RegisteredNode> nodes_; // indexed by NodeId::value
-    std::vector<std::shared_ptr<CommandChannel>> channels_;
-    std::vector<AutomationSet::Entry> automation_; // sorted by (node, parameter)
+    const FrameCount smoothingFrames_;
     RealtimeHandoff<SenderList> senders_;
     RealtimeHandoff<AutomationSet> automationSets_;
 
@@ -143,7 +95,7 @@ private:
     std::size_t boundPlanSwaps_ = ~std::size_t{0};
     std::size_t boundAutomationSwaps_ = ~std::size_t{0};
 
-    // ---- shared: written by the audio thread, read by any ----
+    // ---- written by the audio thread, read by any ----
     std::atomic<std::uint64_t> applied_{0};
     std::atomic<std::uint64_t> late_{0};
     std::atomic<std::uint64_t> unrouted_{0};
@@ -153,7 +105,7 @@ private:
 // ------------------------------------------------------------------------------------------------
 // Inline definitions
 
-inline ControlStats EngineControl::statsApprox() const noexcept {
+inline ControlStats CommandDrain::statsApprox() const noexcept {
     ControlStats stats;
     stats.commandsApplied = applied_.load(std::memory_order_relaxed);
     stats.commandsLate = late_.load(std::memory_order_relaxed);
@@ -162,8 +114,8 @@ inline ControlStats EngineControl::statsApprox() const noexcept {
     return stats;
 }
 
-inline void EngineControl::bindAutomation(Plan& plan, const AutomationSet* set,
-                                          SampleTime now) noexcept {
+inline void CommandDrain::bindAutomation(Plan& plan, const AutomationSet* set,
+                                         SampleTime now) noexcept {
     const auto tasks = static_cast<TaskIndex>(plan.numTasks());
     for (TaskIndex task = 0; task < tasks; ++task) {
         if (!plan.isPartialSum(task)) { // partial sums (tree mixing) have no node
@@ -189,8 +141,8 @@ inline void EngineControl::bindAutomation(Plan& plan, const AutomationSet* set,
     }
 }
 
-inline EngineControl::Outcome EngineControl::apply(const Command& command, Plan& plan,
-                                                   SampleTime now) noexcept {
+inline CommandDrain::Outcome CommandDrain::apply(const Command& command, Plan& plan,
+                                                 SampleTime now) noexcept {
     if (command.kind != CommandKind::setParameter) {
         switch (transport_.apply(command, now)) {
         case TransportRuntime::Outcome::applied:
@@ -221,8 +173,7 @@ inline EngineControl::Outcome EngineControl::apply(const Command& command, Plan&
     return late ? Outcome::late : Outcome::applied;
 }
 
-inline void EngineControl::beginProcess(Plan& plan, std::size_t planSwaps,
-                                        SampleTime now) noexcept {
+inline void CommandDrain::beginProcess(Plan& plan, std::size_t planSwaps, SampleTime now) noexcept {
     const SenderList* senders = senders_.acquire();
     const AutomationSet* set = automationSets_.acquire();
     const std::size_t automationSwaps = automationSets_.swapCountApprox();
@@ -263,5 +214,4 @@ inline void EngineControl::beginProcess(Plan& plan, std::size_t planSwaps,
     }
 }
 
-} // namespace detail
-} // namespace fluxforge
+} // namespace fluxforge::detail

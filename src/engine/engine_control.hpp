@@ -1,0 +1,35 @@
+// EngineControl: everything of the Engine that is not rendering, held by the Engine through a
+// pointer so that none of it (nor <mutex>) reaches the hosts' code through engine.hpp. Private to
+// src/engine/.
+#pragma once
+
+#include "command_drain.hpp"
+#include "parameter_registry.hpp"
+
+#include <fluxforge/core/types.hpp>
+#include <fluxforge/graph/compensation_delay.hpp>
+#include <fluxforge/graph/graph.hpp>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace fluxforge::detail {
+
+/// The audio side of the control plane (drain), its control side (parameters), and what the last
+/// commit compiled (under commitMutex, which serialises Engine::commit, update, collectGarbage and
+/// latencyOf; the audio thread never takes it).
+struct EngineControl {
+    /// Throws fluxforge::Error if the smoothing time is not a number in 0..1 seconds.
+    EngineControl(SampleRate sampleRate, double smoothingSeconds);
+
+    CommandDrain drain;
+    ParameterRegistry parameters{drain};
+
+    mutable std::mutex commitMutex;
+    std::unique_ptr<Graph> committedGraph;
+    CompensationDelayPool compensationDelays;
+    std::vector<FrameCount> latencyById; // by NodeId::value; kNoLatency where absent
+};
+
+} // namespace fluxforge::detail
