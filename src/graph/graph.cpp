@@ -1,18 +1,11 @@
+#include "connection_check.hpp"
+
 #include <fluxforge/graph/endpoint_nodes.hpp>
 #include <fluxforge/graph/graph.hpp>
 
 #include <algorithm>
 
 namespace fluxforge {
-
-namespace {
-
-std::string portText(const char* kind, PortIndex port, std::size_t available) {
-    return std::string(kind) + " port " + std::to_string(port) + " (the node has " +
-           std::to_string(available) + " " + kind + " port" + (available == 1 ? "" : "s") + ")";
-}
-
-} // namespace
 
 Graph::Graph(GraphConfig config)
     : config_(config) {
@@ -58,25 +51,13 @@ void Graph::remove(NodeId id) {
 void Graph::connect(OutputPort from, InputPort to) {
     const Entry& source = entry(from.node);
     const Entry& destination = entry(to.node);
-    const NodeProperties sourceProps = source.node->properties();
-    const NodeProperties destinationProps = destination.node->properties();
     auto what = [&] {
         return "Graph::connect " + describe(from.node) + " -> " + describe(to.node);
     };
-    if (from.port >= sourceProps.outputs.size()) {
-        throw Error(what() + ": no " + portText("output", from.port, sourceProps.outputs.size()) +
-                    " on " + describe(from.node));
-    }
-    if (to.port >= destinationProps.inputs.size()) {
-        throw Error(what() + ": no " + portText("input", to.port, destinationProps.inputs.size()) +
-                    " on " + describe(to.node));
-    }
-    const ChannelCount out = sourceProps.outputs[from.port].channels;
-    const ChannelCount in = destinationProps.inputs[to.port].channels;
-    if (out != in) {
-        throw Error(what() + ": channel mismatch: output port " + std::to_string(from.port) +
-                    " has " + std::to_string(out) + " channel(s), input port " +
-                    std::to_string(to.port) + " has " + std::to_string(in));
+    if (std::string problem = detail::connectionProblem(*this, from, source.node->properties(), to,
+                                                        destination.node->properties());
+        !problem.empty()) {
+        throw Error(what() + ": " + problem);
     }
     if (from.node == to.node) {
         throw Error(what() + ": a node cannot feed itself (that is a cycle)");

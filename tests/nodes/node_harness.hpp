@@ -216,6 +216,18 @@ inline ::testing::AssertionResult bitIdentical(const AudioBuffer& a, const Audio
     return ::testing::AssertionSuccess();
 }
 
+/// Renders `node` (prepared, parameters set) over `input` in `partition` twice, with its constant
+/// parameter values and then with the same values as per-sample arrays (flatPerSample), resetting
+/// it in between; succeeds when the two give the same bits.
+inline ::testing::AssertionResult flatPerSampleMatchesConstant(Node& node, const AudioBuffer& input,
+                                                               const Partition& partition) {
+    const AudioBuffer constant = renderEffect(node, input, partition);
+    node.reset();
+    RenderOptions options;
+    options.perSample = flatPerSample(node, input.numFrames());
+    return bitIdentical(constant, renderEffect(node, input, partition, options));
+}
+
 /// A buffer of `channels` x `frames` filled by `value(channel, frame)`.
 template <typename Function>
 AudioBuffer makeBuffer(ChannelCount channels, FrameCount frames, Function value) {

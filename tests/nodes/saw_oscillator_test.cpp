@@ -218,14 +218,14 @@ INSTANTIATE_TEST_SUITE_P(SampleRates, SawOscillatorTest,
                          ::testing::ValuesIn(test::allSampleRates()), test::sampleRateName);
 
 TEST(SawOscillatorPolyBlepTest, ResidualIsZeroAwayFromTheJumpAndHalvesItAtTheJump) {
-    EXPECT_EQ(SawOscillator::polyBlep(0.5, 0.01), 0.0);
+    EXPECT_EQ(SawWave::polyBlep(0.5, 0.01), 0.0);
     // At the jump the residual is -1 just after and +1 just before: the corrected ramp meets the
     // jump's midpoint (0) from both sides.
-    EXPECT_DOUBLE_EQ(SawOscillator::polyBlep(0.0, 0.01), -1.0);
-    EXPECT_NEAR(SawOscillator::polyBlep(1.0 - 1e-12, 0.01), 1.0, 1e-9);
+    EXPECT_DOUBLE_EQ(SawWave::polyBlep(0.0, 0.01), -1.0);
+    EXPECT_NEAR(SawWave::polyBlep(1.0 - 1e-12, 0.01), 1.0, 1e-9);
     // Continuous where it starts: zero at one increment from the jump on either side.
-    EXPECT_NEAR(SawOscillator::polyBlep(0.01 - 1e-12, 0.01), 0.0, 1e-9);
-    EXPECT_NEAR(SawOscillator::polyBlep(0.99 + 1e-12, 0.01), 0.0, 1e-9);
+    EXPECT_NEAR(SawWave::polyBlep(0.01 - 1e-12, 0.01), 0.0, 1e-9);
+    EXPECT_NEAR(SawWave::polyBlep(0.99 + 1e-12, 0.01), 0.0, 1e-9);
 }
 
 } // namespace

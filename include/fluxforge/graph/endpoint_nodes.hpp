@@ -22,10 +22,8 @@ public:
 
 protected:
     NodeProperties describe() const override {
-        NodeProperties props;
-        props.outputs.push_back({"input", channels_});
+        NodeProperties props = NodeProperties::source(channels_, 0.1, "input");
         props.liveInput = LiveInput::yes;
-        props.estimatedCostPerFrame = 0.1;
         return props;
     }
 

@@ -21,6 +21,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace fluxforge {
@@ -45,6 +46,23 @@ struct NodeProperties {
     /// Estimated processing cost in nanoseconds per frame, used to rank the critical path until
     /// the engine has measured the node. Only ratios between nodes matter.
     double estimatedCostPerFrame = 1.0;
+
+    /// A source's properties: no inputs, one output port (`outputName`) of `channels` channels.
+    /// Thread: any. Real-time safe: no. Allocates: yes.
+    [[nodiscard]] static NodeProperties source(ChannelCount channels, double costPerFrame,
+                                               std::string outputName = "out") {
+        NodeProperties props;
+        props.outputs.push_back({std::move(outputName), channels});
+        props.estimatedCostPerFrame = costPerFrame;
+        return props;
+    }
+    /// An in-line processor's properties: one input port "in" and one output port "out", both of
+    /// `channels` channels. Thread: any. Real-time safe: no. Allocates: yes.
+    [[nodiscard]] static NodeProperties processor(ChannelCount channels, double costPerFrame) {
+        NodeProperties props = source(channels, costPerFrame);
+        props.inputs.push_back({"in", channels});
+        return props;
+    }
 };
 
 /// The settings a node is prepared for. They do not change while the node is in a running plan.

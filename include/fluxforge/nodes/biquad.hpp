@@ -187,14 +187,12 @@ inline Biquad::Biquad(const BiquadConfig& config)
 }
 
 inline NodeProperties Biquad::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", config_.channels});
-    props.outputs.push_back({"out", config_.channels});
+    NodeProperties props =
+        NodeProperties::processor(config_.channels, 2.0 * static_cast<double>(config_.channels));
     props.parameters.push_back(
         {"frequency", "Frequency", 10.0f, 20000.0f, 1000.0f, "Hz", Automatable::yes});
     props.parameters.push_back({"q", "Q", 0.1f, 24.0f, 0.70710678f, "", Automatable::yes});
     props.parameters.push_back({"gain", "Gain", -24.0f, 24.0f, 0.0f, "dB", Automatable::yes});
-    props.estimatedCostPerFrame = 2.0 * static_cast<double>(config_.channels);
     return props;
 }
 

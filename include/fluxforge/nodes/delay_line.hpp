@@ -94,15 +94,13 @@ inline DelayLine::DelayLine(const DelayLineConfig& config)
 }
 
 inline NodeProperties DelayLine::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", config_.channels});
-    props.outputs.push_back({"out", config_.channels});
+    NodeProperties props =
+        NodeProperties::processor(config_.channels, 2.0 * static_cast<double>(config_.channels));
     const auto maxMs = static_cast<float>(config_.maxDelayMs);
     props.parameters.push_back(
         {"delay", "Delay", 0.0f, maxMs, std::min(250.0f, maxMs), "ms", Automatable::yes});
     props.parameters.push_back({"feedback", "Feedback", 0.0f, 0.99f, 0.0f, "", Automatable::yes});
     props.parameters.push_back({"mix", "Mix", 0.0f, 1.0f, 1.0f, "", Automatable::yes});
-    props.estimatedCostPerFrame = 2.0 * static_cast<double>(config_.channels);
     return props;
 }
 

@@ -98,13 +98,11 @@ inline FdnReverb::FdnReverb(const FdnReverbConfig& config)
 }
 
 inline NodeProperties FdnReverb::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", 2});
-    props.outputs.push_back({"out", 2});
+    NodeProperties props =
+        NodeProperties::processor(2, 1.0 + 0.75 * static_cast<double>(config_.lines));
     props.parameters.push_back({"decay", "Decay", 0.1f, 20.0f, 2.0f, "s", Automatable::yes});
     props.parameters.push_back({"damping", "Damping", 0.0f, 1.0f, 0.5f, "", Automatable::yes});
     props.parameters.push_back({"mix", "Mix", 0.0f, 1.0f, 1.0f, "", Automatable::yes});
-    props.estimatedCostPerFrame = 1.0 + 0.75 * static_cast<double>(config_.lines);
     return props;
 }
 

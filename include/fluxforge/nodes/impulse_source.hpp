@@ -59,10 +59,7 @@ inline ImpulseSource::ImpulseSource(const ImpulseSourceConfig& config)
 }
 
 inline NodeProperties ImpulseSource::describe() const {
-    NodeProperties props;
-    props.outputs.push_back({"out", config_.channels});
-    props.estimatedCostPerFrame = 0.1 * static_cast<double>(config_.channels);
-    return props;
+    return NodeProperties::source(config_.channels, 0.1 * static_cast<double>(config_.channels));
 }
 
 inline bool ImpulseSource::isImpulseAt(SampleTime t) const noexcept {

@@ -85,11 +85,9 @@ inline LatencyTestNode::LatencyTestNode(const LatencyTestNodeConfig& config)
 }
 
 inline NodeProperties LatencyTestNode::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", channels_});
-    props.outputs.push_back({"out", channels_});
+    NodeProperties props =
+        NodeProperties::processor(channels_, 0.25 * static_cast<double>(channels_));
     props.latency = latency();
-    props.estimatedCostPerFrame = 0.25 * static_cast<double>(channels_);
     return props;
 }
 

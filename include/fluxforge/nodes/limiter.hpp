@@ -139,14 +139,12 @@ inline Limiter::Limiter(const LimiterConfig& config)
 }
 
 inline NodeProperties Limiter::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", channels_});
-    props.outputs.push_back({"out", channels_});
+    NodeProperties props =
+        NodeProperties::processor(channels_, 3.0 + static_cast<double>(channels_));
     props.parameters.push_back({"ceiling", "Ceiling", -24.0f, 0.0f, -1.0f, "dB", Automatable::yes});
     props.parameters.push_back(
         {"release", "Release", 1.0f, 2000.0f, 100.0f, "ms", Automatable::yes});
     props.latency = lookAhead_;
-    props.estimatedCostPerFrame = 3.0 + static_cast<double>(channels_);
     return props;
 }
 

@@ -99,11 +99,7 @@ inline float Meter::peakHoldApprox(ChannelCount channel) const noexcept {
 }
 
 inline NodeProperties Meter::describe() const {
-    NodeProperties props;
-    props.inputs.push_back({"in", channels_});
-    props.outputs.push_back({"out", channels_});
-    props.estimatedCostPerFrame = 0.5 * static_cast<double>(channels_);
-    return props;
+    return NodeProperties::processor(channels_, 0.5 * static_cast<double>(channels_));
 }
 
 inline void Meter::onReset() noexcept {

@@ -13,5 +13,6 @@
 #include <fluxforge/nodes/meter.hpp>
 #include <fluxforge/nodes/mixer.hpp>
 #include <fluxforge/nodes/noise_source.hpp>
+#include <fluxforge/nodes/oscillator_node.hpp>
 #include <fluxforge/nodes/saw_oscillator.hpp>
 #include <fluxforge/nodes/sine_oscillator.hpp>

@@ -107,10 +107,8 @@ inline NoiseSource::NoiseSource(const NoiseSourceConfig& config)
 }
 
 inline NodeProperties NoiseSource::describe() const {
-    NodeProperties props;
-    props.outputs.push_back({"out", channels_});
+    NodeProperties props = NodeProperties::source(channels_, 1.0 + static_cast<double>(channels_));
     props.parameters.push_back({"amplitude", "Amplitude", 0.0f, 1.0f, 0.5f, "", Automatable::yes});
-    props.estimatedCostPerFrame = 1.0 + static_cast<double>(channels_);
     return props;
 }
 

@@ -52,72 +52,44 @@ public:
     /// (to insertWord into its own set; `extraWord` says which word). kNone when empty.
     std::uint32_t tryStealHalf(std::uint64_t& extra, std::uint32_t& extraWord) noexcept {
         extra = 0;
-        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
-            std::uint64_t summary = summaries_[s].load(std::memory_order_seq_cst);
-            while (summary != 0) {
-                const std::uint32_t word =
-                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
-                std::uint64_t bits = words_[word].load(std::memory_order_seq_cst);
-                while (bits != 0) {
-                    // The lowest bit and, above it, half of the rest (at least the lowest one).
-                    std::uint64_t mask = bits & (~bits + 1);
-                    std::uint64_t rest = bits & ~mask;
-                    for (int k = std::popcount(rest) / 2; k > 0; --k) {
-                        mask |= rest & (~rest + 1);
-                        rest &= rest - 1;
-                    }
-                    const std::uint64_t before =
-                        words_[word].fetch_and(~mask, std::memory_order_seq_cst);
-                    const std::uint64_t got = before & mask;
-                    if (got != 0) {
-                        const std::uint64_t first = got & (~got + 1);
-                        extra = got & ~first;
-                        extraWord = word;
-                        return word * 64 + static_cast<std::uint32_t>(std::countr_zero(first));
-                    }
-                    bits = before; // all taken meanwhile; look again
+        return scanWords([&](std::uint32_t word, std::uint64_t bits) noexcept {
+            while (bits != 0) {
+                // The lowest bit and, above it, half of the rest (at least the lowest one).
+                std::uint64_t mask = bits & (~bits + 1);
+                std::uint64_t rest = bits & ~mask;
+                for (int k = std::popcount(rest) / 2; k > 0; --k) {
+                    mask |= rest & (~rest + 1);
+                    rest &= rest - 1;
                 }
-                const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
-                summaries_[s].fetch_and(~summaryBit, std::memory_order_seq_cst);
-                if (words_[word].load(std::memory_order_seq_cst) != 0) {
-                    summaries_[s].fetch_or(summaryBit, std::memory_order_seq_cst);
-                    continue;
+                const std::uint64_t before =
+                    words_[word].fetch_and(~mask, std::memory_order_seq_cst);
+                const std::uint64_t got = before & mask;
+                if (got != 0) {
+                    const std::uint64_t first = got & (~got + 1);
+                    extra = got & ~first;
+                    extraWord = word;
+                    return word * 64 + static_cast<std::uint32_t>(std::countr_zero(first));
                 }
-                summary &= ~summaryBit;
+                bits = before; // all taken meanwhile; look again
             }
-        }
-        return kNone;
+            return kNone;
+        });
     }
 
     /// Removes and returns the most urgent entry, or kNone when the set is empty.
     std::uint32_t tryTakeMostUrgent() noexcept {
-        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
-            std::uint64_t summary = summaries_[s].load(std::memory_order_seq_cst);
-            while (summary != 0) {
-                const std::uint32_t word =
-                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
-                std::uint64_t bits = words_[word].load(std::memory_order_seq_cst);
-                while (bits != 0) {
-                    const std::uint64_t mask = std::uint64_t{1} << std::countr_zero(bits);
-                    const std::uint64_t before =
-                        words_[word].fetch_and(~mask, std::memory_order_seq_cst);
-                    if ((before & mask) != 0) {
-                        return word * 64 + static_cast<std::uint32_t>(std::countr_zero(mask));
-                    }
-                    bits = before & ~mask; // someone else took it; try the next bit
+        return scanWords([&](std::uint32_t word, std::uint64_t bits) noexcept {
+            while (bits != 0) {
+                const std::uint64_t mask = std::uint64_t{1} << std::countr_zero(bits);
+                const std::uint64_t before =
+                    words_[word].fetch_and(~mask, std::memory_order_seq_cst);
+                if ((before & mask) != 0) {
+                    return word * 64 + static_cast<std::uint32_t>(std::countr_zero(mask));
                 }
-                // The word looks empty: clear its summary bit, then look again, because an insert
-                // may have set a bit between our read and the clear (it sets the word first).
-                const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
-                summaries_[s].fetch_and(~summaryBit, std::memory_order_seq_cst);
-                if (words_[word].load(std::memory_order_seq_cst) != 0) {
-                    summaries_[s].fetch_or(summaryBit, std::memory_order_seq_cst);
-                    continue; // retry this word
-                }
-                summary &= ~summaryBit;
+                bits = before & ~mask; // someone else took it; try the next bit
             }
-        }
-        return kNone;
+            return kNone;
+        });
     }
 
     /// Whether the set looks empty (may be stale).
@@ -131,6 +103,35 @@ public:
     }
 
 private:
+    // The one walk over the summaries that take and steal share: visits the non-empty words, most
+    // urgent first, and returns the first entry `takeFrom(word, bits)` gets out of one (kNone when
+    // the word was emptied meanwhile). A word that looks empty has its summary bit cleared and is
+    // then looked at again, because an insert may have set a bit between our read and the clear
+    // (it sets the word first).
+    template <class TakeFrom>
+    std::uint32_t scanWords(TakeFrom&& takeFrom) noexcept {
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            std::uint64_t summary = summaries_[s].load(std::memory_order_seq_cst);
+            while (summary != 0) {
+                const std::uint32_t word =
+                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
+                const std::uint32_t got =
+                    takeFrom(word, words_[word].load(std::memory_order_seq_cst));
+                if (got != kNone) {
+                    return got;
+                }
+                const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
+                summaries_[s].fetch_and(~summaryBit, std::memory_order_seq_cst);
+                if (words_[word].load(std::memory_order_seq_cst) != 0) {
+                    summaries_[s].fetch_or(summaryBit, std::memory_order_seq_cst);
+                    continue; // retry this word
+                }
+                summary &= ~summaryBit;
+            }
+        }
+        return kNone;
+    }
+
     std::uint32_t numWords_ = 0;
     std::uint32_t numSummaries_ = 0;
     std::unique_ptr<std::atomic<std::uint64_t>[]> words_;

@@ -1,5 +1,6 @@
 // Pass validateConnections: every connection names live nodes, existing ports and matching channel
 // counts; each becomes a link between graph-order indices.
+#include "../connection_check.hpp"
 #include "passes.hpp"
 
 #include <string>
@@ -30,24 +31,10 @@ std::vector<Link> validateConnections(const Graph& graph, const NodeTable& nodes
     for (const Connection& c : graph.connections()) {
         const std::uint32_t from = graphIndexOf(graph, nodes, c.source.node, c);
         const std::uint32_t to = graphIndexOf(graph, nodes, c.destination.node, c);
-        const NodeProperties& source = nodes.properties[from];
-        const NodeProperties& destination = nodes.properties[to];
-        if (c.source.port >= source.outputs.size()) {
-            throw Error("connection " + describe(graph, c) + ": " + graph.describe(c.source.node) +
-                        " has no output port " + std::to_string(c.source.port) + " (it has " +
-                        std::to_string(source.outputs.size()) + ")");
-        }
-        if (c.destination.port >= destination.inputs.size()) {
-            throw Error("connection " + describe(graph, c) + ": " +
-                        graph.describe(c.destination.node) + " has no input port " +
-                        std::to_string(c.destination.port) + " (it has " +
-                        std::to_string(destination.inputs.size()) + ")");
-        }
-        const ChannelCount out = source.outputs[c.source.port].channels;
-        const ChannelCount in = destination.inputs[c.destination.port].channels;
-        if (out != in) {
-            throw Error("connection " + describe(graph, c) + ": channel mismatch, the output has " +
-                        std::to_string(out) + " channel(s) and the input " + std::to_string(in));
+        if (std::string problem = connectionProblem(graph, c.source, nodes.properties[from],
+                                                    c.destination, nodes.properties[to]);
+            !problem.empty()) {
+            throw Error("connection " + describe(graph, c) + ": " + problem);
         }
         links.push_back({from, c.source.port, to, c.destination.port,
                          (std::uint64_t{c.source.node.value} << 32) | c.source.port});
