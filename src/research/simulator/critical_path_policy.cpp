@@ -1,0 +1,158 @@
+// Simulated CriticalPathExecutor: per-worker ready sets ordered by critical-path priority. The
+// sources go round-robin to the workers' sets, most urgent first. A worker finishing a task
+// continues at once with the most urgent successor it made ready and puts the others in its own
+// set; a worker with an empty set steals the most urgent entry another worker's set shows (those
+// the owner put there notifyNs ago or earlier), victims tried in the executor's order, together
+// with half of the other entries of that entry's 64-entry word. Helpers join wakeNs late.
+#include <fluxforge/research/schedule_simulator.hpp>
+
+#include <functional>
+#include <limits>
+#include <map>
+#include <queue>
+#include <tuple>
+
+namespace fluxforge::detail {
+
+SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> costs,
+                               std::uint32_t participants, const SimOverheads& overheads) {
+    constexpr std::uint32_t kNobody = ~std::uint32_t{0};
+    constexpr double kNever = std::numeric_limits<double>::infinity();
+    constexpr double kAlways = -std::numeric_limits<double>::infinity();
+    SimResult result;
+    const std::size_t n = graph.numTasks();
+    result.start.resize(n);
+    result.worker.resize(n);
+    std::vector<std::uint32_t> pending = graph.predecessorCount;
+
+    // Each set: priority -> the time its entry was put there.
+    std::vector<std::map<std::uint32_t, double>> sets(participants);
+    {
+        std::uint32_t next = 0;
+        for (std::uint32_t priority = 0; priority < n; ++priority) {
+            if (graph.predecessorCount[graph.byPriority[priority]] == 0) {
+                sets[next].emplace(priority, kAlways);
+                next = next + 1 == participants ? 0 : next + 1;
+            }
+        }
+    }
+    const auto visibleAt = [&](double put) {
+        return put == kAlways ? 0.0 : put + overheads.notifyNs;
+    };
+    // The earliest time any entry of `victim`'s set is visible to another worker.
+    const auto earliestVisible = [&](std::uint32_t victim) {
+        double earliest = kNever;
+        for (const auto& [priority, put] : sets[victim]) {
+            earliest = std::min(earliest, visibleAt(put));
+        }
+        return earliest;
+    };
+
+    std::vector<double> freeAt(participants, overheads.wakeNs);
+    freeAt[0] = 0.0;
+    std::vector<bool> busy(participants, false);
+    using Completion = std::tuple<double, std::uint32_t, TaskIndex>;
+    std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
+    const auto begin = [&](TaskIndex task, std::uint32_t w, double at) {
+        result.start[task] = at;
+        result.worker[task] = w;
+        busy[w] = true;
+        completions.emplace(at + costs[task] + overheads.taskNs, w, task);
+    };
+
+    std::size_t done = 0;
+    double end = 0.0;
+    while (done < n) {
+        // The free worker that can start something first.
+        double bestStart = kNever;
+        std::uint32_t best = kNobody;
+        for (std::uint32_t w = 0; w < participants; ++w) {
+            if (busy[w]) {
+                continue;
+            }
+            double start = kNever;
+            if (!sets[w].empty()) {
+                start = freeAt[w];
+            } else {
+                for (std::uint32_t v = 0; v < participants; ++v) {
+                    if (v != w) {
+                        start = std::min(start, std::max(freeAt[w], earliestVisible(v)));
+                    }
+                }
+            }
+            if (start < bestStart) {
+                bestStart = start;
+                best = w;
+            }
+        }
+        if (!completions.empty() && std::get<0>(completions.top()) <= bestStart) {
+            const auto [finish, w, task] = completions.top();
+            completions.pop();
+            end = std::max(end, finish);
+            ++done;
+            TaskIndex next = kNoTask;
+            for (TaskIndex s : graph.successors[task]) {
+                if (--pending[s] == 0) {
+                    const std::uint32_t priority = graph.priorityOf[s];
+                    if (next == kNoTask || priority < graph.priorityOf[next]) {
+                        if (next != kNoTask) {
+                            sets[w].emplace(graph.priorityOf[next], finish);
+                        }
+                        next = s;
+                    } else {
+                        sets[w].emplace(priority, finish);
+                    }
+                }
+            }
+            busy[w] = false;
+            freeAt[w] = finish;
+            if (next != kNoTask) {
+                begin(next, w, finish); // the continuation
+            }
+            continue;
+        }
+        if (best == kNobody) {
+            break; // nothing ready and nothing running: a malformed graph
+        }
+        if (!sets[best].empty()) {
+            const auto first = sets[best].begin();
+            const TaskIndex task = graph.byPriority[first->first];
+            sets[best].erase(first);
+            begin(task, best, bestStart);
+            continue;
+        }
+        // Steal: the first victim in the executor's order that shows an entry at bestStart.
+        for (std::uint32_t k = 1; k < participants; ++k) {
+            const std::uint32_t victim = (best + k) % participants;
+            auto& set = sets[victim];
+            auto first = set.begin();
+            while (first != set.end() && visibleAt(first->second) > bestStart) {
+                ++first;
+            }
+            if (first == set.end()) {
+                continue;
+            }
+            const std::uint32_t taken = first->first;
+            const std::uint32_t word = taken / 64;
+            std::vector<std::uint32_t> rest;
+            for (auto it = set.begin(); it != set.end(); ++it) {
+                if (it != first && it->first / 64 == word && visibleAt(it->second) <= bestStart) {
+                    rest.push_back(it->first);
+                }
+            }
+            set.erase(first);
+            // The most urgent half of the others go with it (rest is in priority order).
+            for (std::size_t i = 0; i < rest.size() / 2; ++i) {
+                set.erase(rest[i]);
+                sets[best].emplace(rest[i], bestStart);
+            }
+            ++result.steals;
+            begin(graph.byPriority[taken], best, bestStart);
+            break;
+        }
+    }
+    result.blockNs = end + overheads.blockNs;
+    return result;
+}
+
+} // namespace fluxforge::detail
