@@ -112,6 +112,12 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
             std::vector<std::vector<BlockStatistics>> stats(combinations.size());
             std::vector<std::vector<double>> blocks(combinations.size());
             std::vector<double> helpers(combinations.size(), 0.0);
+            // Costs are recorded a slice per repetition, so that they see the machine as the
+            // measurements beside them do.
+            CostRecording recording;
+            recording.tasks = simGraph.numTasks();
+            const std::size_t slice =
+                std::max<std::size_t>(1, spec.recordBlocks / std::max<std::size_t>(1, spec.repetitions));
             for (std::size_t r = 0; r < spec.repetitions; ++r) {
                 for (std::size_t k = 0; k < combinations.size(); ++k) {
                     say("[" + std::to_string(++doneRuns) + "/" + std::to_string(total) + "] " +
@@ -124,14 +130,17 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
                     blocks[k].insert(blocks[k].end(), run.blockNs.begin(), run.blockNs.end());
                     helpers[k] += run.meanHelpers / static_cast<double>(spec.repetitions);
                 }
+                if (spec.simulate) {
+                    const CostRecording part = rig.record(slice);
+                    recording.costs.insert(recording.costs.end(), part.costs.begin(),
+                                           part.costs.end());
+                    recording.blocks += part.blocks;
+                }
             }
 
-            CostRecording recording;
             std::vector<double> meanCosts;
             WorkAndSpan ws{simGraph.estimatedWork, simGraph.estimatedCriticalPath};
             if (spec.simulate) {
-                say("recording per-task costs of " + c.label);
-                recording = rig.record(spec.recordBlocks);
                 meanCosts = recording.meanCosts();
                 ws = workAndSpan(simGraph, meanCosts);
             }
@@ -263,7 +272,8 @@ std::string number(double value) {
 void writeOverheads(const SimOverheads& o, std::ostream& out) {
     out << "{\"taskNs\": " << number(o.taskNs) << ", \"levelNs\": " << number(o.levelNs)
         << ", \"notifyNs\": " << number(o.notifyNs) << ", \"wakeNs\": " << number(o.wakeNs)
-        << ", \"blockNs\": " << number(o.blockNs) << "}";
+        << ", \"remoteNs\": " << number(o.remoteNs) << ", \"blockNs\": " << number(o.blockNs)
+        << "}";
 }
 
 } // namespace

@@ -1,3 +1,4 @@
+#include <fluxforge/core/denormal_guard.hpp>
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/graph/endpoint_nodes.hpp>
 #include <fluxforge/research/generators.hpp>
@@ -143,6 +144,7 @@ MeasuredRun MeasurementRig::run(ExecutorKind kind, std::uint32_t workers, Parall
     Executor& e = executor(kind);
     Plan& plan = plan_->plan();
     const RealtimeForRun priority(realtime_);
+    const DenormalGuard denormals; // as the engine's audio thread (helpers set their own)
     MeasuredRun result;
     result.blockNs.reserve(blocks);
     double helpers = 0.0;
@@ -170,6 +172,7 @@ CostRecording MeasurementRig::record(std::size_t blocks, std::size_t warmup) {
     recording.blocks = blocks;
     recording.costs.resize(blocks * recording.tasks);
     const RealtimeForRun priority(realtime_);
+    const DenormalGuard denormals;
     const double clock = clockOverheadNs();
     const double nsPerTick = 1.0 / CycleClock::ticksPerNanosecond();
     const auto count = static_cast<TaskIndex>(recording.tasks);
@@ -390,6 +393,16 @@ Calibration calibrate(FrameCount blockSize, std::size_t repetitions, std::size_t
         fork.cost.a = kBusyNs;
         const CalibrationCase n = measureCase(fork, kind, 2, how, blocks / 4);
         fit(kind, n, settings, o.notifyNs, 0.0, 2.0 * kBusyNs);
+        // 4. Real buffers crossing between workers: a fan of built-in biquads (stereo) joined
+        //    again, where about half the inputs were made on the other worker.
+        GeneratorSpec wide;
+        wide.kind = GeneratorKind::fan;
+        wide.width = 32;
+        wide.join = true;
+        wide.cost.kind = CostKind::builtin;
+        wide.cost.builtin = "biquad";
+        const CalibrationCase x = measureCase(wide, kind, 2, how, blocks);
+        fit(kind, x, settings, o.remoteNs, 0.0, 5000.0);
         e.parallel = o;
     }
     return calibration;

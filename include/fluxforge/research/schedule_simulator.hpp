@@ -17,6 +17,7 @@ namespace fluxforge {
 /// costs exactly as ScheduledPlan derives them.
 struct SimGraph {
     std::vector<std::vector<TaskIndex>> successors;
+    std::vector<std::vector<TaskIndex>> predecessors;
     std::vector<std::uint32_t> predecessorCount;
     std::vector<TaskIndex> sources;                 ///< in task order (Plan::sourceTasks)
     std::vector<std::vector<TaskIndex>> levels;     ///< each sorted most urgent first
@@ -43,6 +44,8 @@ struct SimOverheads {
     double levelNs = 0.0;  ///< per level (level barrier): the last finisher opening the barrier
     double notifyNs = 0.0; ///< until another worker sees a task made ready (or a barrier opened)
     double wakeNs = 0.0;   ///< until a helper joins the block after it starts
+    /// per input whose producer ran on another worker: its output crossing between caches
+    double remoteNs = 0.0;
     double blockNs = 0.0;  ///< per block: setting up and closing it
 };
 
@@ -73,6 +76,10 @@ struct SimResult {
                                              ExecutorKind policy) noexcept;
 
 namespace detail {
+/// What a task takes on worker `w`: its cost, taskNs, and remoteNs per input made elsewhere.
+[[nodiscard]] double simulatedDuration(const SimGraph& graph, std::span<const double> costs,
+                                       const SimResult& schedule, TaskIndex task, std::uint32_t w,
+                                       const SimOverheads& overheads) noexcept;
 // One file per policy (src/research/simulator/), so each can follow its executor.
 SimResult simulateSerial(const SimGraph& graph, std::span<const double> costs,
                          const SimOverheads& overheads);

@@ -57,7 +57,8 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
         result.start[task] = at;
         result.worker[task] = w;
         busy[w] = true;
-        completions.emplace(at + costs[task] + overheads.taskNs, w, task);
+        completions.emplace(at + simulatedDuration(graph, costs, result, task, w, overheads), w,
+                            task);
     };
 
     std::size_t done = 0;

@@ -1,6 +1,8 @@
 // Simulated DynamicFifoExecutor: one shared queue in the order tasks became ready; a free worker
 // takes its head. A task its own worker made ready is visible to that worker at once and to the
-// others notifyNs later. Helpers join wakeNs after the block starts.
+// others notifyNs later. Helpers join wakeNs after the block starts. Claims go through the
+// queue's shared head one at a time: each holds it for taskNs (the cache line moving between
+// cores), so with many workers the queue, not the work, can set the pace.
 #include <fluxforge/research/schedule_simulator.hpp>
 
 #include <functional>
@@ -38,6 +40,7 @@ SimResult simulateDynamicFifo(const SimGraph& graph, std::span<const double> cos
     std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions;
     std::size_t done = 0;
     double end = 0.0;
+    double headFree = 0.0; // when the queue's head can be claimed again
     while (done < n) {
         double bestStart = kNever;
         std::uint32_t best = kAnyone;
@@ -55,6 +58,7 @@ SimResult simulateDynamicFifo(const SimGraph& graph, std::span<const double> cos
                     best = w;
                 }
             }
+            bestStart = std::max(bestStart, headFree);
         }
         if (!completions.empty() && std::get<0>(completions.top()) <= bestStart) {
             const auto [finish, w, task] = completions.top();
@@ -77,7 +81,9 @@ SimResult simulateDynamicFifo(const SimGraph& graph, std::span<const double> cos
         result.start[task] = bestStart;
         result.worker[task] = best;
         busy[best] = true;
-        completions.emplace(bestStart + costs[task] + overheads.taskNs, best, task);
+        headFree = bestStart + overheads.taskNs;
+        completions.emplace(
+            bestStart + simulatedDuration(graph, costs, result, task, best, overheads), best, task);
     }
     result.blockNs = end + overheads.blockNs;
     return result;

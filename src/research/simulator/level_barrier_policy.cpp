@@ -1,6 +1,7 @@
 // Simulated LevelBarrierExecutor: each level's tasks, most urgent first, claimed by whichever
 // worker is free first; the worker finishing a level's last task opens the barrier, the others
-// see it notifyNs later. Helpers join wakeNs after the block starts.
+// see it notifyNs later. Helpers join wakeNs after the block starts. Claims go through the level's
+// shared cursor one at a time, each holding it for taskNs.
 #include <fluxforge/research/schedule_simulator.hpp>
 
 #include <algorithm>
@@ -16,15 +17,18 @@ SimResult simulateLevelBarrier(const SimGraph& graph, std::span<const double> co
     std::vector<double> freeAt(participants, overheads.wakeNs);
     freeAt[0] = 0.0;
     double end = 0.0;
+    double cursorFree = 0.0;
     for (const auto& level : graph.levels) {
         double levelEnd = 0.0;
         std::uint32_t opener = 0;
         for (TaskIndex task : level) {
             const auto w = static_cast<std::uint32_t>(
                 std::min_element(freeAt.begin(), freeAt.end()) - freeAt.begin());
-            result.start[task] = freeAt[w];
+            const double start = std::max(freeAt[w], cursorFree);
+            cursorFree = start + overheads.taskNs;
+            result.start[task] = start;
             result.worker[task] = w;
-            freeAt[w] += costs[task] + overheads.taskNs;
+            freeAt[w] = start + simulatedDuration(graph, costs, result, task, w, overheads);
             if (freeAt[w] >= levelEnd) {
                 levelEnd = freeAt[w];
                 opener = w;

@@ -14,7 +14,8 @@ SimGraph SimGraph::fromEdges(std::size_t tasks,
     SimGraph g;
     g.successors.resize(tasks);
     g.predecessorCount.assign(tasks, 0);
-    std::vector<std::vector<TaskIndex>> predecessors(tasks);
+    g.predecessors.resize(tasks);
+    auto& predecessors = g.predecessors;
     for (const auto& [from, to] : edges) {
         g.successors[from].push_back(to);
         predecessors[to].push_back(from);
@@ -67,11 +68,14 @@ SimGraph SimGraph::fromPlan(const ScheduledPlan& scheduled) {
     const std::uint32_t n = scheduled.numTasks();
     SimGraph g;
     g.successors.resize(n);
+    g.predecessors.resize(n);
     g.predecessorCount.resize(n);
     for (TaskIndex t = 0; t < n; ++t) {
         const auto successors = plan.successors(t);
         g.successors[t].assign(successors.begin(), successors.end());
         g.predecessorCount[t] = plan.initialDependencies(t);
+        const auto predecessors = plan.predecessors(t);
+        g.predecessors[t].assign(predecessors.begin(), predecessors.end());
     }
     const auto sources = plan.sourceTasks();
     g.sources.assign(sources.begin(), sources.end());
@@ -103,6 +107,18 @@ std::uint32_t simulatedHelpers(const SimGraph& graph, const SimSettings& setting
         helpers = std::min(helpers, static_cast<std::uint32_t>(std::ceil(parallelism - 1.0 - 1e-9)));
     }
     return helpers;
+}
+
+double detail::simulatedDuration(const SimGraph& graph, std::span<const double> costs,
+                                 const SimResult& schedule, TaskIndex task, std::uint32_t w,
+                                 const SimOverheads& overheads) noexcept {
+    double duration = costs[task] + overheads.taskNs;
+    if (overheads.remoteNs != 0.0) {
+        for (TaskIndex p : graph.predecessors[task]) {
+            duration += schedule.worker[p] != w ? overheads.remoteNs : 0.0;
+        }
+    }
+    return duration;
 }
 
 SimResult simulateBlock(ExecutorKind policy, const SimGraph& graph, std::span<const double> costs,

@@ -175,12 +175,13 @@ std::string valueLabel(const Json& value) {
 }
 
 SimOverheads readOverheads(const Json& j, const std::string& where) {
-    allowOnly(j, where, {"taskNs", "levelNs", "notifyNs", "wakeNs", "blockNs"});
+    allowOnly(j, where, {"taskNs", "levelNs", "notifyNs", "wakeNs", "remoteNs", "blockNs"});
     SimOverheads o;
     o.taskNs = get<double>(j, "taskNs", 0.0, where);
     o.levelNs = get<double>(j, "levelNs", 0.0, where);
     o.notifyNs = get<double>(j, "notifyNs", 0.0, where);
     o.wakeNs = get<double>(j, "wakeNs", 0.0, where);
+    o.remoteNs = get<double>(j, "remoteNs", 0.0, where);
     o.blockNs = get<double>(j, "blockNs", 0.0, where);
     return o;
 }

@@ -241,13 +241,26 @@ const char* kTerminal = "set terminal svg size 520,340 dynamic font 'sans,11' ba
 std::string style(ExecutorKind kind) {
     switch (kind) {
     case ExecutorKind::serial:
-        return "lc rgb '#777777' pt 1";
+        return "lc rgb '#777777'";
     case ExecutorKind::levelBarrier:
-        return "lc rgb '#1b9e77' pt 4";
+        return "lc rgb '#1b9e77'";
     case ExecutorKind::dynamicFifo:
-        return "lc rgb '#d95f02' pt 6";
+        return "lc rgb '#d95f02'";
     case ExecutorKind::criticalPath:
-        return "lc rgb '#7570b3' pt 7";
+        return "lc rgb '#7570b3'";
+    }
+    return "";
+}
+std::string points(ExecutorKind kind) {
+    switch (kind) {
+    case ExecutorKind::serial:
+        return style(kind) + " pt 1";
+    case ExecutorKind::levelBarrier:
+        return style(kind) + " pt 4";
+    case ExecutorKind::dynamicFifo:
+        return style(kind) + " pt 6";
+    case ExecutorKind::criticalPath:
+        return style(kind) + " pt 7";
     }
     return "";
 }
@@ -329,7 +342,7 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
             for (std::size_t i = 0; i < shown.size(); ++i) {
                 gp << ", \\\n  '' index " << i << " using 1:2 with lines " << style(shown[i])
                    << " title '" << prettyName(shown[i]) << " (simulated)'"
-                   << ", \\\n  '' index " << i << " using 1:3 with points " << style(shown[i])
+                   << ", \\\n  '' index " << i << " using 1:3 with points " << points(shown[i])
                    << " ps 1.2 notitle";
             }
             gp << '\n';
@@ -422,10 +435,10 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
             const ExecutorKind e = result.spec.executors[i];
             const std::size_t column = 3 + 2 * i;
             gp << (i == 0 ? "'" + base + ".dat'" : std::string(", ''")) << " using 1:" << column
-               << ":xtic(2) with linespoints " << style(e) << " title '" << prettyName(e)
+               << ":xtic(2) with linespoints " << points(e) << " title '" << prettyName(e)
                << (e == ExecutorKind::serial ? "" : ", p=" + std::to_string(p)) << "'";
             if (e != ExecutorKind::serial && farthest > p) {
-                gp << ", '' using 1:" << column + 1 << " with linespoints dt 2 " << style(e)
+                gp << ", '' using 1:" << column + 1 << " with linespoints dt 2 " << points(e)
                    << " title '" << prettyName(e) << ", p=" << farthest << " (sim.)'";
             }
         }
