@@ -62,3 +62,12 @@ install(FILES
     DESTINATION "${FLUXFORGE_INSTALL_CMAKEDIR}")
 
 install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/fluxforge")
+
+# The research tool (docs/research.md) and the experiment files it reproduces the scheduler
+# tables with.
+if(TARGET fluxforge_research_tool)
+    install(TARGETS fluxforge_research_tool RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+    install(DIRECTORY "${PROJECT_SOURCE_DIR}/bench/experiments/"
+            DESTINATION "${CMAKE_INSTALL_DATADIR}/fluxforge/experiments"
+            FILES_MATCHING PATTERN "*.json")
+endif()

@@ -9,7 +9,7 @@ mkdir -p "${FLUXFORGE_LOG_DIR}"
 # What building the library and running the demo needs.
 FLUXFORGE_BUILD_PACKAGES=(
     g++ cmake ninja-build pkg-config
-    libxsimd-dev libreaderwriterqueue-dev librtaudio-dev libsndfile1-dev
+    libxsimd-dev libreaderwriterqueue-dev librtaudio-dev libsndfile1-dev nlohmann-json3-dev
     jackd2
 )
 # What the full test suite adds: the test and benchmark frameworks, sanitizer compilers and
@@ -18,7 +18,7 @@ FLUXFORGE_TEST_PACKAGES=(
     "${FLUXFORGE_BUILD_PACKAGES[@]}"
     libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev
     clang-14 libclang-rt-14-dev clang-19 libclang-rt-19-dev
-    sox graphviz clang-format qemu-user g++-mingw-w64-x86-64 binutils
+    sox graphviz clang-format qemu-user g++-mingw-w64-x86-64 binutils gnuplot-nox
 )
 
 step() { printf '\n==> %s\n' "$*"; }

@@ -93,7 +93,8 @@ NodeProperties CostNode::describe() const {
     p.outputs.push_back({"out", config_.channels});
     p.latency = config_.latency;
     // Trivial nodes still cost a few ns; 1 keeps their ranks ordered by path length.
-    const double expected = config_.cost.kind == CostKind::trivial ? 1.0 : expectedCost(config_.cost);
+    const double expected =
+        config_.cost.kind == CostKind::trivial ? 1.0 : expectedCost(config_.cost);
     p.estimatedCostPerFrame = std::max(expected, 1.0) / static_cast<double>(config_.maxBlock);
     return p;
 }

@@ -94,8 +94,8 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
     simulatedCounts.insert(spec.simulateWorkers.begin(), spec.simulateWorkers.end());
     simulatedCounts.insert(1);
 
-    const std::size_t total = spec.cases.size() * spec.blockSizes.size() * spec.repetitions *
-                              combinations.size();
+    const std::size_t total =
+        spec.cases.size() * spec.blockSizes.size() * spec.repetitions * combinations.size();
     std::size_t doneRuns = 0;
     for (const ExperimentCase& c : spec.cases) {
         for (FrameCount blockSize : spec.blockSizes) {
@@ -116,13 +116,12 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
             // measurements beside them do.
             CostRecording recording;
             recording.tasks = simGraph.numTasks();
-            const std::size_t slice =
-                std::max<std::size_t>(1, spec.recordBlocks / std::max<std::size_t>(1, spec.repetitions));
+            const std::size_t slice = std::max<std::size_t>(
+                1, spec.recordBlocks / std::max<std::size_t>(1, spec.repetitions));
             for (std::size_t r = 0; r < spec.repetitions; ++r) {
                 for (std::size_t k = 0; k < combinations.size(); ++k) {
                     say("[" + std::to_string(++doneRuns) + "/" + std::to_string(total) + "] " +
-                        describe(c, combinations[k].executor, combinations[k].workers,
-                                 blockSize) +
+                        describe(c, combinations[k].executor, combinations[k].workers, blockSize) +
                         " repetition " + std::to_string(r + 1));
                     MeasuredRun run = rig.run(combinations[k].executor, combinations[k].workers,
                                               spec.policy, spec.blocks, spec.warmup);
@@ -152,14 +151,14 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
             };
             const auto simulate = [&](ExecutorKind executor, std::uint32_t workers,
                                       ResultRow& row) {
-                const SimSettings settings = simSettings(spec, result.calibration, executor,
-                                                         workers);
+                const SimSettings settings =
+                    simSettings(spec, result.calibration, executor, workers);
                 std::vector<double> times;
                 double steals = 0.0;
                 double simHelpers = 0.0;
                 for (std::size_t b = 0; b < recording.blocks; ++b) {
-                    const SimResult sim = simulateBlock(executor, simGraph, recording.block(b),
-                                                        settings);
+                    const SimResult sim =
+                        simulateBlock(executor, simGraph, recording.block(b), settings);
                     times.push_back(sim.blockNs);
                     steals += static_cast<double>(sim.steals);
                     simHelpers = sim.helpers;
@@ -195,8 +194,7 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
                     auto [times, simHelpers] = simulate(row.executor, row.workers, row);
                     static_cast<void>(simHelpers);
                     row.simulatedP50 = BlockStatistics::of(times).p50;
-                    row.error = row.block.p50 > 0.0 ? *row.simulatedP50 / row.block.p50 - 1.0
-                                                    : 0.0;
+                    row.error = row.block.p50 > 0.0 ? *row.simulatedP50 / row.block.p50 - 1.0 : 0.0;
                 }
                 result.rows.push_back(std::move(row));
             }
@@ -331,13 +329,13 @@ void writeResultCsv(const ExperimentResult& result, std::ostream& out) {
            "mean_ns,p50_low_ns,p50_high_ns,work_ns,span_ns,bound_ns,efficiency,helpers,"
            "simulated_steals,simulated_p50_ns,error\n";
     for (const ResultRow& r : result.rows) {
-        out << '"' << r.caseLabel << "\"," << r.generator << ',' << executorName(r.executor)
-            << ',' << r.workers << ',' << r.blockSize << ',' << (r.measured ? 1 : 0) << ','
-            << r.nodes << ',' << r.tasks << ',' << number(r.block.p50) << ','
-            << number(r.block.p99) << ',' << number(r.block.max) << ',' << number(r.block.mean)
-            << ',' << number(r.p50Low) << ',' << number(r.p50High) << ',' << number(r.work)
-            << ',' << number(r.span) << ',' << number(r.bound) << ',' << number(r.efficiency)
-            << ',' << number(r.helpers) << ',' << number(r.simulatedSteals) << ','
+        out << '"' << r.caseLabel << "\"," << r.generator << ',' << executorName(r.executor) << ','
+            << r.workers << ',' << r.blockSize << ',' << (r.measured ? 1 : 0) << ',' << r.nodes
+            << ',' << r.tasks << ',' << number(r.block.p50) << ',' << number(r.block.p99) << ','
+            << number(r.block.max) << ',' << number(r.block.mean) << ',' << number(r.p50Low) << ','
+            << number(r.p50High) << ',' << number(r.work) << ',' << number(r.span) << ','
+            << number(r.bound) << ',' << number(r.efficiency) << ',' << number(r.helpers) << ','
+            << number(r.simulatedSteals) << ','
             << (r.simulatedP50 ? number(*r.simulatedP50) : std::string()) << ','
             << (r.error ? number(*r.error) : std::string()) << '\n';
     }

@@ -32,10 +32,9 @@ std::string_view generatorKindName(GeneratorKind kind) noexcept {
 }
 
 GeneratorKind parseGeneratorKind(std::string_view name) {
-    for (GeneratorKind kind :
-         {GeneratorKind::chain, GeneratorKind::fan, GeneratorKind::layered,
-          GeneratorKind::seriesParallel, GeneratorKind::dawSession,
-          GeneratorKind::referenceSession}) {
+    for (GeneratorKind kind : {GeneratorKind::chain, GeneratorKind::fan, GeneratorKind::layered,
+                               GeneratorKind::seriesParallel, GeneratorKind::dawSession,
+                               GeneratorKind::referenceSession}) {
         if (generatorKindName(kind) == name) {
             return kind;
         }
@@ -190,8 +189,8 @@ Terminals buildSeriesParallelPart(Builder& b, const GeneratorSpec& spec, Researc
     }
     const bool series = n < 4 || random.unit() < spec.seriesProbability;
     const std::size_t inner = series ? n : n - 2;
-    const std::size_t parts =
-        std::min<std::size_t>(inner, 2 + random.below(std::max<std::size_t>(1, spec.maxBranch - 1)));
+    const std::size_t parts = std::min<std::size_t>(
+        inner, 2 + random.below(std::max<std::size_t>(1, spec.maxBranch - 1)));
     // Sizes: one node each, the rest spread at random.
     std::vector<std::size_t> sizes(parts, 1);
     for (std::size_t left = inner - parts; left > 0; --left) {
@@ -200,7 +199,8 @@ Terminals buildSeriesParallelPart(Builder& b, const GeneratorSpec& spec, Researc
     if (series) {
         Terminals whole{};
         for (std::size_t i = 0; i < parts; ++i) {
-            const Terminals part = buildSeriesParallelPart(b, spec, random, sizes[i], first && i == 0);
+            const Terminals part =
+                buildSeriesParallelPart(b, spec, random, sizes[i], first && i == 0);
             if (i == 0) {
                 whole.entry = part.entry;
             } else {
@@ -305,8 +305,8 @@ void buildReference(Builder& b, const GeneratorSpec& spec, FrameCount maxBlock) 
     config.buses = spec.buses;
     config.effectReturns = spec.returns;
     config.latentFrames = spec.latentFrames;
-    config.sidechain = spec.buses >= 2 ? research::SessionSidechain::on
-                                       : research::SessionSidechain::off;
+    config.sidechain =
+        spec.buses >= 2 ? research::SessionSidechain::on : research::SessionSidechain::off;
     config.prepare = {48000.0, maxBlock};
     static_cast<void>(research::buildReferenceSession(b.graph(), config));
 }

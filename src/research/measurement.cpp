@@ -74,7 +74,8 @@ WorkerPoolConfig poolConfig(std::uint32_t maxWorkers, bool realtime) {
 class RealtimeForRun {
 public:
     explicit RealtimeForRun(bool wanted) noexcept
-        : changed_(wanted && trySetCurrentThreadRealtime().status == ThreadPriorityStatus::realtime) {}
+        : changed_(wanted &&
+                   trySetCurrentThreadRealtime().status == ThreadPriorityStatus::realtime) {}
     ~RealtimeForRun() {
         if (changed_) {
             static_cast<void>(resetCurrentThreadPriority());
@@ -157,7 +158,8 @@ MeasuredRun MeasurementRig::run(ExecutorKind kind, std::uint32_t workers, Parall
         e.run(*plan_, block);
         const auto stop = std::chrono::steady_clock::now();
         if (b >= warmup) {
-            result.blockNs.push_back(std::chrono::duration<double, std::nano>(stop - start).count());
+            result.blockNs.push_back(
+                std::chrono::duration<double, std::nano>(stop - start).count());
             helpers += e.lastHelpersApprox();
         }
     }
@@ -242,15 +244,15 @@ CalibrationCase measureCase(const GeneratorSpec& spec, ExecutorKind kind, std::u
     c.rig = std::make_unique<MeasurementRig>(*generated.graph, blockSize, 2, how.realtime);
     std::vector<double> medians;
     for (std::size_t r = 0; r < repetitions; ++r) {
-        medians.push_back(BlockStatistics::of(c.rig->run(kind, workers, kForced, blocks).blockNs).p50);
+        medians.push_back(
+            BlockStatistics::of(c.rig->run(kind, workers, kForced, blocks).blockNs).p50);
     }
     c.measured = median(medians);
     c.recording = c.rig->record(std::min<std::size_t>(blocks, 100));
     if (std::getenv("FLUXFORGE_CALIBRATION_LOG") != nullptr) {
         std::fprintf(stderr, "calibration: %s %s p=%u nodes=%zu: measured %.0f ns\n",
                      std::string(generatorKindName(spec.kind)).c_str(),
-                     std::string(executorName(kind)).c_str(), workers, generated.nodes,
-                     c.measured);
+                     std::string(executorName(kind)).c_str(), workers, generated.nodes, c.measured);
     }
     return c;
 }
@@ -258,7 +260,8 @@ CalibrationCase measureCase(const GeneratorSpec& spec, ExecutorKind kind, std::u
 double simulatedP50(ExecutorKind kind, const CalibrationCase& c, const SimSettings& settings) {
     std::vector<double> times;
     for (std::size_t b = 0; b < c.recording.blocks; ++b) {
-        times.push_back(simulateBlock(kind, c.rig->simGraph(), c.recording.block(b), settings).blockNs);
+        times.push_back(
+            simulateBlock(kind, c.rig->simGraph(), c.recording.block(b), settings).blockNs);
     }
     return BlockStatistics::of(times).p50;
 }
@@ -277,8 +280,8 @@ double recordedSum(const CalibrationCase& c) {
 
 // The value of `parameter` in [low, high] at which the simulated time matches the measured one
 // (the simulated time does not decrease as the parameter grows).
-double fit(ExecutorKind kind, const CalibrationCase& c, const SimSettings& settings, double& parameter,
-           double low, double high) {
+double fit(ExecutorKind kind, const CalibrationCase& c, const SimSettings& settings,
+           double& parameter, double low, double high) {
     for (int i = 0; i < 30; ++i) {
         parameter = 0.5 * (low + high);
         if (simulatedP50(kind, c, settings) < c.measured) {
@@ -312,10 +315,10 @@ Calibration calibrate(FrameCount blockSize, std::size_t repetitions, std::size_t
     // Blocks on one thread: a per-task and a per-block cost beyond the recorded task times.
     SimOverheads serial;
     {
-        const CalibrationCase a = measureCase(trivialChain(kShort), ExecutorKind::serial, 1,
-                                              how, blocks);
-        const CalibrationCase b = measureCase(trivialChain(kLong), ExecutorKind::serial, 1,
-                                              how, blocks);
+        const CalibrationCase a =
+            measureCase(trivialChain(kShort), ExecutorKind::serial, 1, how, blocks);
+        const CalibrationCase b =
+            measureCase(trivialChain(kLong), ExecutorKind::serial, 1, how, blocks);
         const double ra = a.measured - recordedSum(a);
         const double rb = b.measured - recordedSum(b);
         const auto tasksA = static_cast<double>(a.recording.tasks);

@@ -29,9 +29,9 @@ struct ExperimentSpec {
                                         ExecutorKind::dynamicFifo, ExecutorKind::criticalPath};
     std::vector<std::uint32_t> workers{1, 2};
     std::vector<FrameCount> blockSizes{64};
-    std::size_t blocks = 200;      ///< measured blocks per repetition
-    std::size_t warmup = 20;       ///< blocks run before each repetition's measured ones
-    std::size_t repetitions = 5;   ///< each (executor, workers) run this often, interleaved
+    std::size_t blocks = 200;          ///< measured blocks per repetition
+    std::size_t warmup = 20;           ///< blocks run before each repetition's measured ones
+    std::size_t repetitions = 5;       ///< each (executor, workers) run this often, interleaved
     ParallelPolicy policy{0.0, false}; ///< default: helpers for every block (as the benchmarks)
     /// Measure with real-time priority (MeasurementRig); on a shared machine the only way a
     /// second worker gets its core. Needs the right to it (root, or RLIMIT_RTPRIO).
@@ -55,8 +55,8 @@ struct ResultRow {
     bool measured = true; ///< false: simulated only (a worker count not measured)
     std::size_t nodes = 0;
     std::size_t tasks = 0;
-    BlockStatistics block;        ///< measured: medians over repetitions; else simulated
-    double p50Low = 0.0;          ///< lowest and highest p50 among repetitions
+    BlockStatistics block; ///< measured: medians over repetitions; else simulated
+    double p50Low = 0.0;   ///< lowest and highest p50 among repetitions
     double p50High = 0.0;
     double work = 0.0;            ///< W, ns (recorded costs; else the plan's estimates)
     double span = 0.0;            ///< D, ns
@@ -65,8 +65,8 @@ struct ResultRow {
     double helpers = 0.0;         ///< mean helpers per block (measured, else simulated)
     double simulatedSteals = 0.0; ///< critical path: mean steals per block in the simulation
     std::optional<double> simulatedP50;
-    std::optional<double> error;  ///< simulated / measured p50 - 1
-    std::vector<double> blockNs;  ///< every measured block (all repetitions), or simulated ones
+    std::optional<double> error; ///< simulated / measured p50 - 1
+    std::vector<double> blockNs; ///< every measured block (all repetitions), or simulated ones
 };
 
 struct ExperimentResult {

@@ -16,11 +16,11 @@ namespace fluxforge {
 
 /// The generators (docs/research.md, "Generators").
 enum class GeneratorKind {
-    chain,            ///< `nodes` in series, optionally beside `beside` independent nodes
-    fan,              ///< one source feeding `width` independent nodes, optionally joined
-    layered,          ///< random layered DAG: `nodes` in `layers`, fan-in <= fanIn, fan-out <= fanOut
-    seriesParallel,   ///< random series-parallel DAG of exactly `nodes` nodes
-    dawSession,       ///< tracks -> buses -> master, sends to returns, sidechains, latent nodes
+    chain,          ///< `nodes` in series, optionally beside `beside` independent nodes
+    fan,            ///< one source feeding `width` independent nodes, optionally joined
+    layered,        ///< random layered DAG: `nodes` in `layers`, fan-in <= fanIn, fan-out <= fanOut
+    seriesParallel, ///< random series-parallel DAG of exactly `nodes` nodes
+    dawSession,     ///< tracks -> buses -> master, sends to returns, sidechains, latent nodes
     referenceSession, ///< the reference session (docs/reference-session.md) of real nodes
 };
 
@@ -49,16 +49,16 @@ struct GeneratorSpec {
     std::size_t fanIn = 3;
     std::size_t fanOut = 0; ///< most successors per node; 0: no limit
     // series-parallel
-    std::size_t maxBranch = 3;        ///< parts per series or parallel composition, 2..
-    double seriesProbability = 0.5;   ///< chance that a composition is series rather than parallel
+    std::size_t maxBranch = 3;      ///< parts per series or parallel composition, 2..
+    double seriesProbability = 0.5; ///< chance that a composition is series rather than parallel
     // DAW session, and the reference session (tracks, buses, returns, latentFrames)
     std::size_t tracks = 16;
-    std::size_t effects = 4;    ///< inserts per track after its source
-    std::size_t buses = 4;      ///< 0: tracks feed the master
-    std::size_t busEffects = 1; ///< inserts per bus
-    std::size_t returns = 0;    ///< effect returns, each fed by a send from every track
-    std::size_t sidechains = 0; ///< bus b's last insert keyed by bus b+1, for b < sidechains
-    std::size_t latentNodes = 0;   ///< tracks 0..latentNodes-1 carry a latent insert
+    std::size_t effects = 4;     ///< inserts per track after its source
+    std::size_t buses = 4;       ///< 0: tracks feed the master
+    std::size_t busEffects = 1;  ///< inserts per bus
+    std::size_t returns = 0;     ///< effect returns, each fed by a send from every track
+    std::size_t sidechains = 0;  ///< bus b's last insert keyed by bus b+1, for b < sidechains
+    std::size_t latentNodes = 0; ///< tracks 0..latentNodes-1 carry a latent insert
     FrameCount latentFrames = 2048;
 };
 

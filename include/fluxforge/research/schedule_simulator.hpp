@@ -19,20 +19,20 @@ struct SimGraph {
     std::vector<std::vector<TaskIndex>> successors;
     std::vector<std::vector<TaskIndex>> predecessors;
     std::vector<std::uint32_t> predecessorCount;
-    std::vector<TaskIndex> sources;                 ///< in task order (Plan::sourceTasks)
-    std::vector<std::vector<TaskIndex>> levels;     ///< each sorted most urgent first
-    std::vector<TaskIndex> byPriority;              ///< most urgent first
-    std::vector<std::uint32_t> priorityOf;          ///< position in byPriority
-    double estimatedWork = 0.0;                     ///< W of the estimates (for helper counts)
-    double estimatedCriticalPath = 0.0;             ///< D of the estimates
+    std::vector<TaskIndex> sources;             ///< in task order (Plan::sourceTasks)
+    std::vector<std::vector<TaskIndex>> levels; ///< each sorted most urgent first
+    std::vector<TaskIndex> byPriority;          ///< most urgent first
+    std::vector<std::uint32_t> priorityOf;      ///< position in byPriority
+    double estimatedWork = 0.0;                 ///< W of the estimates (for helper counts)
+    double estimatedCriticalPath = 0.0;         ///< D of the estimates
 
     [[nodiscard]] std::size_t numTasks() const noexcept { return successors.size(); }
 
     /// From edges (from < to: the tasks are numbered in a topological order) and estimated costs.
     /// Thread: any. Real-time safe: no. Allocates: yes.
-    [[nodiscard]] static SimGraph
-    fromEdges(std::size_t tasks, std::span<const std::pair<TaskIndex, TaskIndex>> edges,
-              std::span<const double> estimatedCosts);
+    [[nodiscard]] static SimGraph fromEdges(std::size_t tasks,
+                                            std::span<const std::pair<TaskIndex, TaskIndex>> edges,
+                                            std::span<const double> estimatedCosts);
     /// The plan's own tasks, edges, levels and priorities. Thread: control. Real-time safe: no.
     /// Allocates: yes.
     [[nodiscard]] static SimGraph fromPlan(const ScheduledPlan& plan);
@@ -40,13 +40,13 @@ struct SimGraph {
 
 /// The machine-dependent costs the simulator adds to the tasks' own (docs/research.md).
 struct SimOverheads {
-    double taskNs = 0.0;   ///< per task: claiming it, its dependency counters, publishing successors
-    double levelNs = 0.0;  ///< per level (level barrier): the last finisher opening the barrier
+    double taskNs = 0.0;  ///< per task: claiming it, its dependency counters, publishing successors
+    double levelNs = 0.0; ///< per level (level barrier): the last finisher opening the barrier
     double notifyNs = 0.0; ///< until another worker sees a task made ready (or a barrier opened)
     double wakeNs = 0.0;   ///< until a helper joins the block after it starts
     /// per input whose producer ran on another worker: its output crossing between caches
     double remoteNs = 0.0;
-    double blockNs = 0.0;  ///< per block: setting up and closing it
+    double blockNs = 0.0; ///< per block: setting up and closing it
 };
 
 /// How one block is simulated.
@@ -60,9 +60,9 @@ struct SimSettings {
 struct SimResult {
     double blockNs = 0.0;
     std::uint32_t helpers = 0;
-    std::uint64_t steals = 0; ///< critical path: tasks taken from another worker's set
-    std::vector<double> start;            ///< per task
-    std::vector<std::uint32_t> worker;    ///< per task
+    std::uint64_t steals = 0;          ///< critical path: tasks taken from another worker's set
+    std::vector<double> start;         ///< per task
+    std::vector<std::uint32_t> worker; ///< per task
 };
 
 /// Simulates one block: `costs` (ns, one per task) under `policy`'s schedule on settings.workers

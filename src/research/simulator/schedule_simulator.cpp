@@ -104,7 +104,8 @@ std::uint32_t simulatedHelpers(const SimGraph& graph, const SimSettings& setting
     std::uint32_t helpers = settings.workers - 1;
     if (settings.policy.limitToParallelism && graph.estimatedCriticalPath > 0.0) {
         const double parallelism = graph.estimatedWork / graph.estimatedCriticalPath;
-        helpers = std::min(helpers, static_cast<std::uint32_t>(std::ceil(parallelism - 1.0 - 1e-9)));
+        helpers =
+            std::min(helpers, static_cast<std::uint32_t>(std::ceil(parallelism - 1.0 - 1e-9)));
     }
     return helpers;
 }

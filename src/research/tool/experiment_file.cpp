@@ -5,11 +5,10 @@
 
 #include <fluxforge/core/error.hpp>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <fstream>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace fluxforge::tool {
@@ -52,9 +51,9 @@ T get(const Json& object, const char* key, T fallback, const std::string& where)
 }
 
 CostModel readCost(const Json& j, const std::string& where) {
-    allowOnly(j, where,
-              {"kind", "ns", "min", "max", "mean", "sd", "median", "sigma", "type",
-               "redrawEachBlock"});
+    allowOnly(
+        j, where,
+        {"kind", "ns", "min", "max", "mean", "sd", "median", "sigma", "type", "redrawEachBlock"});
     CostModel cost;
     try {
         cost.kind = parseCostKind(get<std::string>(j, "kind", "fixed", where));

@@ -10,7 +10,7 @@ namespace fluxforge::tool {
 
 /// What the tool does with the results beyond JSON and CSV.
 struct ToolSettings {
-    std::string table;              ///< "", "overhead", "distribution", "efficiency", "accuracy", "scaling"
+    std::string table; ///< "", "overhead", "distribution", "efficiency", "accuracy", "scaling"
     std::vector<std::string> plots; ///< "scaling", "distribution", "executors"
 };
 

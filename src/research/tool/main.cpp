@@ -112,8 +112,8 @@ int run(const std::vector<std::string>& args) {
         }
     }
     if (plots && !file.tool.plots.empty()) {
-        for (const std::string& svg : fluxforge::tool::drawPlots(result, file.tool.plots, out,
-                                                                 std::cerr)) {
+        for (const std::string& svg :
+             fluxforge::tool::drawPlots(result, file.tool.plots, out, std::cerr)) {
             if (!quiet) {
                 std::cerr << "plot: " << svg << '\n';
             }

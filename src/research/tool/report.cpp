@@ -112,8 +112,7 @@ void writeTable(const ExperimentResult& result, const std::string& kind, std::os
             out << "| " << label << " |";
             for (ExecutorKind e : executors) {
                 const ResultRow* row = find(result, label, e, p);
-                out << ' '
-                    << (row ? sig3(row->block.mean / static_cast<double>(row->tasks)) : "-")
+                out << ' ' << (row ? sig3(row->block.mean / static_cast<double>(row->tasks)) : "-")
                     << " |";
             }
             out << '\n';
@@ -163,8 +162,8 @@ void writeTable(const ExperimentResult& result, const std::string& kind, std::os
                 row = find(result, label, executors.front(), p);
             }
             if (row != nullptr) {
-                out << ' ' << label << " W = " << duration(row->work) << ", D = "
-                    << duration(row->span) << ", bound " << duration(row->bound) << ';';
+                out << ' ' << label << " W = " << duration(row->work)
+                    << ", D = " << duration(row->span) << ", bound " << duration(row->bound) << ';';
             }
         }
         out << '\n';
@@ -178,9 +177,9 @@ void writeTable(const ExperimentResult& result, const std::string& kind, std::os
             }
             worst = std::max(worst, std::abs(*row.error));
             out << "| " << row.caseLabel << " | " << prettyName(row.executor) << " | "
-                << row.workers << " | " << duration(row.block.p50) << " ("
-                << duration(row.p50Low) << " - " << duration(row.p50High) << ") | "
-                << duration(*row.simulatedP50) << " | " << percent(*row.error) << " |\n";
+                << row.workers << " | " << duration(row.block.p50) << " (" << duration(row.p50Low)
+                << " - " << duration(row.p50High) << ") | " << duration(*row.simulatedP50) << " | "
+                << percent(*row.error) << " |\n";
         }
         out << "\nLargest error: " << fixed(100.0 * worst, 1) << "%.\n";
     } else if (kind == "scaling") {
@@ -235,7 +234,8 @@ std::string safeName(std::string s) {
     return s;
 }
 
-const char* kTerminal = "set terminal svg size 520,340 dynamic font 'sans,11' background '#ffffff'\n";
+const char* kTerminal =
+    "set terminal svg size 520,340 dynamic font 'sans,11' background '#ffffff'\n";
 
 // Colours and point types per executor, the same in every plot.
 std::string style(ExecutorKind kind) {
@@ -319,7 +319,8 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
                     if (sim == nullptr) {
                         continue;
                     }
-                    const double simulated = sim->simulatedP50 ? *sim->simulatedP50 : sim->block.p50;
+                    const double simulated =
+                        sim->simulatedP50 ? *sim->simulatedP50 : sim->block.p50;
                     data << w << ' ' << serial->block.p50 / simulated << ' '
                          << (measured ? std::to_string(serial->block.p50 / measured->block.p50)
                                       : std::string("NaN"))
@@ -370,8 +371,7 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
                 const std::size_t step = std::max<std::size_t>(1, sorted.size() / 400);
                 for (std::size_t i = 0; i < sorted.size(); i += step) {
                     data << sorted[i] / 1000.0 << ' '
-                         << static_cast<double>(i + 1) / static_cast<double>(sorted.size())
-                         << '\n';
+                         << static_cast<double>(i + 1) / static_cast<double>(sorted.size()) << '\n';
                 }
                 data << sorted.back() / 1000.0 << " 1\n\n\n";
             }
