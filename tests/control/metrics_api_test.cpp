@@ -1,0 +1,32 @@
+// ff.metrics() and ff.sampleRate(): what the engine reports, read from Lua.
+#include "control/script_fixture.hpp"
+
+namespace fluxforge::control {
+namespace {
+
+TEST(MetricsApiTest, ScriptsReadWhatTheEngineReports) {
+    test::ScriptHarness harness({44100.0, 128});
+    harness.runToEnd(test::kToneGraph);
+    harness.render(5);
+    Script& script = harness.runToEnd(R"lua(
+        local m = ff.metrics()
+        print(m.framesRendered, m.planSwaps, m.sampleRate, m.maxBlockSize, m.workers,
+              m.outputLatency, m.playing, m.helpersLastBlock, m.commandsApplied,
+              m.commandsLate, m.commandsUnrouted, m.memoryUsed > 0, ff.sampleRate())
+    )lua");
+    ASSERT_EQ(script.state(), ScriptState::finished) << script.error();
+    ASSERT_EQ(harness.lines().size(), 1u);
+    const Engine& engine = harness.engine();
+    const ControlStats stats = engine.controlStatsApprox();
+    const std::string expected = std::to_string(engine.framesRenderedApprox()) + "\t" +
+                                 std::to_string(engine.planSwapsApprox()) + "\t44100.0\t128\t" +
+                                 std::to_string(engine.workerCountApprox()) + "\t0\tfalse\t" +
+                                 std::to_string(engine.lastBlockHelpersApprox()) + "\t" +
+                                 std::to_string(stats.commandsApplied) + "\t" +
+                                 std::to_string(stats.commandsLate) + "\t" +
+                                 std::to_string(stats.commandsUnrouted) + "\ttrue\t44100.0";
+    EXPECT_EQ(harness.lines()[0], expected);
+}
+
+} // namespace
+} // namespace fluxforge::control
