@@ -45,6 +45,11 @@ if(FLUXFORGE_BUILD_DEVICE)
         TARGETS fluxforge_device
         DEPENDENCIES "${PROJECT_SOURCE_DIR}/cmake/fluxforge-device-dependencies.cmake.in")
 endif()
+if(FLUXFORGE_BUILD_CONTROL)
+    fluxforge_install_component(control
+        TARGETS fluxforge_control
+        DEPENDENCIES "${PROJECT_SOURCE_DIR}/cmake/fluxforge-control-dependencies.cmake.in")
+endif()
 
 configure_package_config_file(
     "${PROJECT_SOURCE_DIR}/cmake/fluxforgeConfig.cmake.in"

@@ -1,5 +1,6 @@
-// FluxForge: the umbrella header. Includes every layer but the device layer
-// (include <fluxforge/device/...> and link fluxforge::device for that).
+// FluxForge: the umbrella header. Includes every layer but the device and control layers
+// (include <fluxforge/device/...> or <fluxforge/control/...> and link fluxforge::device or
+// fluxforge::control for those).
 #pragma once
 
 #include <fluxforge/version.hpp>

@@ -3,6 +3,11 @@
 #if defined(CONSUMER_WITH_DEVICE)
 #include <fluxforge/device/audio_apis.hpp>
 #endif
+#if defined(CONSUMER_WITH_CONTROL)
+#include <fluxforge/control/script.hpp>
+
+#include <chrono>
+#endif
 
 #include <cstdio>
 #include <string>
@@ -21,6 +26,32 @@ int main() {
 #if defined(CONSUMER_WITH_DEVICE)
     std::printf("RtAudio %s with %zu APIs\n", fluxforge::device::rtAudioVersion().c_str(),
                 fluxforge::device::compiledAudioApis().size());
+#endif
+#if defined(CONSUMER_WITH_CONTROL)
+    // A script builds a tone; the host renders it. Lua's headers are not needed here.
+    fluxforge::Engine engine({48000.0, 256});
+    fluxforge::control::GraphSession session(engine, {0, 2});
+    fluxforge::control::ScriptConfig config;
+    config.name = "consumer.lua";
+    config.source = "local g = ff.graph()\n"
+                    "local tone = g:add('sine', {amplitude = 0.5})\n"
+                    "local pan = g:add('gainPan')\n"
+                    "g:connect(tone, pan)\n"
+                    "g:connect(pan, g:output())\n"
+                    "g:commit()\n";
+    fluxforge::control::Script script(session, config);
+    script.waitUntilDone(std::chrono::seconds(10));
+    engine.process({}, buffer.view());
+    engine.process({}, buffer.view());
+    std::printf("script %s: %s, peak %.3f\n", script.name().c_str(),
+                script.state() == fluxforge::control::ScriptState::finished
+                    ? "finished"
+                    : script.error().c_str(),
+                static_cast<double>(fluxforge::peak(buffer.view())));
+    if (script.state() != fluxforge::control::ScriptState::finished ||
+        !(fluxforge::peak(buffer.view()) > 0.1f)) {
+        return 1;
+    }
 #endif
     return level == 0.25f ? 0 : 1;
 }
