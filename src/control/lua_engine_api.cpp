@@ -373,6 +373,13 @@ int ffMetrics(lua_State* L) {
     return 1;
 }
 
+// ff.clock() -> seconds on a monotonic clock (for jobs and measurements; os.clock is not there)
+int ffClock(lua_State* L) {
+    const auto now = SteadyClock::now().time_since_epoch();
+    lua_pushnumber(L, std::chrono::duration<double>(now).count());
+    return 1;
+}
+
 int ffSampleRate(lua_State* L) {
     lua_pushnumber(L, static_cast<lua_Number>(context(L).engine.config().sampleRate));
     return 1;
@@ -417,6 +424,8 @@ void openEngineApi(lua_State* L) {
     lua_setfield(L, -2, "metrics");
     lua_pushcfunction(L, ffSampleRate);
     lua_setfield(L, -2, "sampleRate");
+    lua_pushcfunction(L, ffClock);
+    lua_setfield(L, -2, "clock");
     lua_pop(L, 1);
 }
 

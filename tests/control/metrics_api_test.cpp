@@ -28,5 +28,18 @@ TEST(MetricsApiTest, ScriptsReadWhatTheEngineReports) {
     EXPECT_EQ(harness.lines()[0], expected);
 }
 
+TEST(MetricsApiTest, TheClockIsMonotonic) {
+    test::ScriptHarness harness;
+    Script& script = harness.runToEnd(R"lua(
+        local a = ff.clock()
+        local x = 0
+        for i = 1, 100000 do x = x + i end
+        local b = ff.clock()
+        print(b >= a, b - a < 10)
+    )lua");
+    ASSERT_EQ(script.state(), ScriptState::finished) << script.error();
+    EXPECT_EQ(harness.lines().back(), "true\ttrue");
+}
+
 } // namespace
 } // namespace fluxforge::control
