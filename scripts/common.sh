@@ -10,6 +10,7 @@ mkdir -p "${FLUXFORGE_LOG_DIR}"
 FLUXFORGE_BUILD_PACKAGES=(
     g++ cmake ninja-build pkg-config
     libxsimd-dev libreaderwriterqueue-dev librtaudio-dev libsndfile1-dev nlohmann-json3-dev
+    liblua5.4-dev
     jackd2
 )
 # What the full test suite adds: the test and benchmark frameworks, sanitizer compilers and
