@@ -137,11 +137,11 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
                 }
             }
 
-            std::vector<double> meanCosts;
+            std::vector<double> taskCosts;
             WorkAndSpan ws{simGraph.estimatedWork, simGraph.estimatedCriticalPath};
             if (spec.simulate) {
-                meanCosts = recording.meanCosts();
-                ws = workAndSpan(simGraph, meanCosts);
+                taskCosts = recording.medianCosts();
+                ws = workAndSpan(simGraph, taskCosts);
             }
             const auto fillBound = [&](ResultRow& row) {
                 row.work = ws.work;

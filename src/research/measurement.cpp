@@ -46,6 +46,19 @@ std::vector<double> CostRecording::meanCosts() const {
     return mean;
 }
 
+std::vector<double> CostRecording::medianCosts() const {
+    std::vector<double> result(tasks, 0.0);
+    std::vector<double> column(blocks);
+    for (std::size_t t = 0; t < tasks && blocks > 0; ++t) {
+        for (std::size_t b = 0; b < blocks; ++b) {
+            column[b] = costs[b * tasks + t];
+        }
+        std::nth_element(column.begin(), column.begin() + blocks / 2, column.end());
+        result[t] = column[blocks / 2];
+    }
+    return result;
+}
+
 WorkAndSpan workAndSpan(const SimGraph& graph, std::span<const double> costs) {
     WorkAndSpan result;
     std::vector<double> below(graph.numTasks(), 0.0);

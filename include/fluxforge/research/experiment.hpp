@@ -58,7 +58,8 @@ struct ResultRow {
     BlockStatistics block; ///< measured: medians over repetitions; else simulated
     double p50Low = 0.0;   ///< lowest and highest p50 among repetitions
     double p50High = 0.0;
-    double work = 0.0;            ///< W, ns (recorded costs; else the plan's estimates)
+    double work = 0.0;            ///< W, ns (per-task medians of the recorded costs; else the
+                                  ///< plan's estimates)
     double span = 0.0;            ///< D, ns
     double bound = 0.0;           ///< max(W/p, D)
     double efficiency = 0.0;      ///< p50 / bound (1 is the best possible)

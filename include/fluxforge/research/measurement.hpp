@@ -37,8 +37,10 @@ struct CostRecording {
     [[nodiscard]] std::span<const double> block(std::size_t b) const noexcept {
         return {costs.data() + b * tasks, tasks};
     }
-    /// Each task's mean over the blocks. Thread: any. Real-time safe: no. Allocates: yes.
+    /// Each task's mean, or median, over the blocks (the median is what W and D are taken from:
+    /// a preempted block does not move it). Thread: any. Real-time safe: no. Allocates: yes.
     [[nodiscard]] std::vector<double> meanCosts() const;
+    [[nodiscard]] std::vector<double> medianCosts() const;
 };
 
 /// W (total work) and D (critical path) of one set of task costs over a graph's edges.

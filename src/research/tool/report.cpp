@@ -368,7 +368,7 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
                 std::vector<double> sorted = row->blockNs;
                 std::sort(sorted.begin(), sorted.end());
                 data << "# " << executorName(e) << '\n';
-                const std::size_t step = std::max<std::size_t>(1, sorted.size() / 400);
+                const std::size_t step = std::max<std::size_t>(1, sorted.size() / 200);
                 for (std::size_t i = 0; i < sorted.size(); i += step) {
                     data << sorted[i] / 1000.0 << ' '
                          << static_cast<double>(i + 1) / static_cast<double>(sorted.size()) << '\n';
@@ -427,9 +427,11 @@ std::vector<std::string> drawPlots(const ExperimentResult& result,
         }
         data.close();
         std::ofstream gp(base + ".gp");
-        gp << kTerminal << "set output '" << base << ".svg'\n"
+        gp << "set terminal svg size 720,360 dynamic font 'sans,11' background '#ffffff'\n"
+           << "set output '" << base << ".svg'\n"
            << "set title '" << result.spec.name << ": p50 block time' noenhanced\n"
-           << "set ylabel 'block time (us)'\nset logscale y\nset key top left\nset grid\n"
+           << "set ylabel 'block time (us)'\nset logscale y\nset grid\n"
+           << "set key outside right top font ',10'\nset bmargin 5\n"
            << "set xtics rotate by -30 noenhanced\nset offsets 0.3, 0.3, 0, 0\nplot ";
         for (std::size_t i = 0; i < result.spec.executors.size(); ++i) {
             const ExecutorKind e = result.spec.executors[i];
