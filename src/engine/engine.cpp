@@ -126,7 +126,9 @@ void Engine::commitLocked(const Graph& graph) {
         }
     }
     const FrameCount outputLatency = plan->outputLatency();
-    plans_.publish(std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers));
+    auto scheduled = std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers);
+    control_->publishedPlan = scheduled.get();
+    plans_.publish(std::move(scheduled));
     control_->committedGraph = std::move(copy);
     control_->latencyById = std::move(latencies);
     outputLatency_.store(outputLatency, std::memory_order_relaxed);
@@ -145,6 +147,11 @@ bool Engine::update() {
         changed = control_->committedGraph->node(id)->takePropertiesChanged() || changed;
     }
     if (!changed) {
+        // Nothing to recompile: let the ranks and the parallel policy follow the nodes' measured
+        // times instead (no new plan; the audio thread switches order at its next block).
+        if (control_->publishedPlan != nullptr) {
+            control_->publishedPlan->refreshPriorities();
+        }
         return false;
     }
     const Graph graph = *control_->committedGraph; // commitLocked replaces it

@@ -9,6 +9,7 @@
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/compensation_delay.hpp>
 #include <fluxforge/graph/graph.hpp>
+#include <fluxforge/sched/scheduled_plan.hpp>
 
 #include <memory>
 #include <mutex>
@@ -30,6 +31,9 @@ struct EngineControl {
     std::unique_ptr<Graph> committedGraph;
     CompensationDelayPool compensationDelays;
     std::vector<FrameCount> latencyById; // by NodeId::value; kNoLatency where absent
+    /// The plan the last commit published: alive while no later commit has published another
+    /// (the audio thread returns a plan only after switching to a newer one).
+    ScheduledPlan* publishedPlan = nullptr;
 };
 
 } // namespace fluxforge::detail

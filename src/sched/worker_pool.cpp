@@ -4,6 +4,8 @@
 #include <fluxforge/sched/worker_pool.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace fluxforge {
 
@@ -37,11 +39,20 @@ void WorkerPool::setHelperCount(std::uint32_t helpers) {
         helpers_.resize(helpers);
         return;
     }
+    const std::size_t first = helpers_.size();
     while (helpers_.size() < helpers) {
         auto helper = std::make_unique<Helper>();
         Helper& self = *helper;
         helper->thread = std::thread([this, &self] { helperLoop(self); });
         helpers_.push_back(std::move(helper));
+    }
+    // Wait until every new helper runs (thread created, priority granted, waiting for work): a
+    // thread's first start can take milliseconds, which must be spent here on the control thread,
+    // not inside the first block that counts on it.
+    for (std::size_t i = first; i < helpers_.size(); ++i) {
+        while (!helpers_[i]->started.load(std::memory_order_acquire)) {
+            std::this_thread::sleep_for(std::chrono::microseconds(50));
+        }
     }
     available_.store(helpers, std::memory_order_release);
 }

@@ -93,8 +93,10 @@ public:
     /// Housekeeping for a control thread to call regularly (a UI timer, say): frees retired plans,
     /// and recompiles the last committed graph when one of its nodes has announced new properties
     /// (Node::notifyPropertiesChanged: typically a plugin whose latency changed), so compensation
-    /// follows without stopping audio. Returns true when it published a new plan. A graph that no
-    /// longer compiles leaves the running plan playing and throws.
+    /// follows without stopping audio. Otherwise it re-ranks the running plan's tasks from the
+    /// nodes' measured times when they have moved (ScheduledPlan::refreshPriorities: no recompile,
+    /// the audio thread takes the new order at its next block). Returns true when it published a
+    /// new plan. A graph that no longer compiles leaves the running plan playing and throws.
     /// Thread: control. Real-time safe: no. Allocates: yes (when it recompiles).
     bool update();
 
@@ -144,7 +146,8 @@ public:
         return 1 + pool_->helperCountApprox();
     }
 
-    /// Helper threads the last block actually used (0: it ran on the audio thread alone).
+    /// Helper threads that ran at least one task of the last block (0: it ran on the audio thread
+    /// alone).
     /// Thread: any. May be stale.
     [[nodiscard]] std::uint32_t lastBlockHelpersApprox() const noexcept {
         return lastHelpers_.load(std::memory_order_relaxed);

@@ -36,7 +36,7 @@ protected:
         }
     }
 
-    void work(std::uint32_t worker) noexcept override {
+    void runTasks(std::uint32_t worker, WorkerTally& tally) noexcept override {
         ScheduledPlan& plan = *plan_;
         Plan& p = plan.plan();
         TaskIndex task = kNoTask;
@@ -53,7 +53,7 @@ protected:
                 }
                 idle.reset();
             }
-            p.runTask(task, block_);
+            runTask(p, task, tally);
             const auto successors = p.successors(task);
             if (successors.empty()) {
                 remainingSinks_.fetch_sub(1, std::memory_order_acq_rel);

@@ -33,7 +33,7 @@ protected:
         }
     }
 
-    void work(std::uint32_t /*worker*/) noexcept override {
+    void runTasks(std::uint32_t /*worker*/, WorkerTally& tally) noexcept override {
         ScheduledPlan& plan = *plan_;
         Plan& p = plan.plan();
         Backoff idle;
@@ -56,7 +56,7 @@ protected:
                 writer.pause();
                 task = plan.fifoSlot(head).load(std::memory_order_acquire);
             }
-            p.runTask(task, block_);
+            runTask(p, task, tally);
             const auto successors = p.successors(task);
             if (successors.empty()) {
                 remainingSinks_.fetch_sub(1, std::memory_order_acq_rel);

@@ -35,9 +35,12 @@ enum class ExecutorKind {
 
 /// When the parallel executors bring in helper threads.
 struct ParallelPolicy {
-    /// Blocks whose estimated work (the plan's summed node costs) is below this run on the audio
-    /// thread alone: waking and synchronising helpers costs microseconds, more than small graphs
-    /// take. 0 always brings helpers in (benchmarks of scheduling overhead do this).
+    /// Blocks whose work is below this run on the audio thread alone: waking and synchronising
+    /// helpers costs microseconds, more than small graphs take. The work is what the plan's
+    /// blocks measurably took (ScheduledPlan::measuredWorkTicks); the plan's estimate (its summed
+    /// node costs) is used only until its first block has run. Helpers, once in, stay until the
+    /// work falls a quarter below the threshold. 0 always brings helpers in (benchmarks of
+    /// scheduling overhead do this).
     double minimumWorkNanoseconds = 30000.0;
     /// Helpers are added only while the graph's average parallelism W/D leaves work for them.
     bool limitToParallelism = true;

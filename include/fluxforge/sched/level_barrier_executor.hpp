@@ -27,7 +27,7 @@ protected:
         currentLevel_.store(0, std::memory_order_relaxed);
     }
 
-    void work(std::uint32_t /*worker*/) noexcept override {
+    void runTasks(std::uint32_t /*worker*/, WorkerTally& tally) noexcept override {
         ScheduledPlan& plan = *plan_;
         Plan& p = plan.plan();
         const std::size_t levels = plan.numLevels();
@@ -39,7 +39,7 @@ protected:
             const auto tasks = plan.levelTasks(level);
             const std::uint32_t i = plan.levelCursor(level).fetch_add(1, std::memory_order_relaxed);
             if (i < tasks.size()) {
-                p.runTask(tasks[i], block_);
+                runTask(p, tasks[i], tally);
                 if (plan.levelDone(level).fetch_add(1, std::memory_order_acq_rel) + 1 ==
                     tasks.size()) {
                     currentLevel_.store(level + 1, std::memory_order_release); // the barrier opens

@@ -2,6 +2,7 @@
 // block is worth, and handing the block to the worker pool.
 #pragma once
 
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/sched/executor.hpp>
 #include <fluxforge/sched/worker_pool.hpp>
 
@@ -12,31 +13,55 @@
 namespace fluxforge {
 
 /// Base of the multi-threaded executors. A subclass prepares the block's shared state in
-/// `beginBlock` (on the audio thread, before any helper can see it) and does the work in `work`.
+/// `beginBlock` (on the audio thread, before any helper can see it) and does the work in
+/// `runTasks`, running each task through `runTask`.
+///
+/// Whether a block brings helpers in is decided from what the plan's blocks really cost: the
+/// plan's estimate only until the first block has been measured (ScheduledPlan::measuredWorkTicks).
 ///
 /// Thread: audio (run). Real-time safe: yes. Allocates: no.
 class ParallelExecutor : public Executor, protected ParallelJob {
 public:
+    /// Thread: control. Real-time safe: no (measures the cycle clock once). Allocates: no.
     ParallelExecutor(WorkerPool* pool, ParallelPolicy policy)
         : pool_(pool)
-        , policy_(policy) {}
+        , ticksPerNanosecond_(CycleClock::ticksPerNanosecond()) {
+        setPolicy(policy);
+    }
 
     void run(ScheduledPlan& plan, const BlockInfo& block) noexcept final {
+        const std::uint64_t start = CycleClock::now();
+        plan.beginBlock();
         const std::uint32_t helpers = helpersFor(plan);
         if (helpers == 0) {
             detail::runSerially(plan, block);
+            plan.recordWorkTicks(CycleClock::now() - start);
+            lastHelpers_.store(0, std::memory_order_relaxed);
             return;
         }
         plan_ = &plan;
         block_ = block;
         participants_ = helpers + 1;
+        helpersThatRan_.store(0, std::memory_order_relaxed);
+        busyTicks_.store(0, std::memory_order_relaxed);
         beginBlock(plan);
         pool_->run(*this, helpers);
         plan_ = nullptr;
+        // The pool has waited for every helper to leave: their counts are complete.
+        if (block.timeNodes) {
+            plan.recordWorkTicks(busyTicks_.load(std::memory_order_relaxed));
+        }
+        lastHelpers_.store(helpersThatRan_.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
     }
 
-    void setPolicy(ParallelPolicy policy) noexcept { policy_ = policy; }
+    /// Thread: audio, between blocks (or control before the first). Real-time safe: yes.
+    void setPolicy(ParallelPolicy policy) noexcept {
+        policy_ = policy;
+        minimumWorkTicks_ = policy.minimumWorkNanoseconds * ticksPerNanosecond_;
+    }
 
+    /// Helpers that ran at least one task of the last block (0: the audio thread did it all).
     [[nodiscard]] std::uint32_t lastHelpersApprox() const noexcept override {
         return lastHelpers_.load(std::memory_order_relaxed);
     }
@@ -45,29 +70,75 @@ protected:
     /// Prepares per-block state; helpers have not started yet.
     virtual void beginBlock(ScheduledPlan& plan) noexcept = 0;
 
+    /// What one worker did in a block; the base hands it over once, when the worker leaves.
+    struct WorkerTally {
+        std::uint32_t tasks = 0;
+        std::uint64_t busyTicks = 0; // on blocks whose nodes are timed
+    };
+
+    /// Worker `worker`'s share of the block (ParallelJob::work), each task run through runTask.
+    virtual void runTasks(std::uint32_t worker, WorkerTally& tally) noexcept = 0;
+
+    /// Runs one task for runTasks and counts it in the worker's tally; on blocks whose nodes are
+    /// timed, its time too (two clock reads, every timingInterval-th block only).
+    void runTask(Plan& plan, TaskIndex task, WorkerTally& tally) noexcept {
+        ++tally.tasks;
+        if (block_.timeNodes) {
+            const std::uint64_t start = CycleClock::now();
+            plan.runTask(task, block_);
+            tally.busyTicks += CycleClock::now() - start;
+        } else {
+            plan.runTask(task, block_);
+        }
+    }
+
     ScheduledPlan* plan_ = nullptr; // the block's plan, valid during run()
     BlockInfo block_{};
     std::uint32_t participants_ = 1; // workers 0..participants_-1 may call work()
 
 private:
-    std::uint32_t helpersFor(const ScheduledPlan& plan) noexcept {
-        std::uint32_t helpers = 0;
-        if (pool_ != nullptr && plan.numTasks() > 1 &&
-            plan.totalWork() >= policy_.minimumWorkNanoseconds) {
-            helpers = std::min(pool_->helperCountApprox(), plan.maxWorkers() - 1);
-            if (policy_.limitToParallelism && plan.criticalPath() > 0.0) {
-                const double parallelism = plan.totalWork() / plan.criticalPath();
-                const auto useful = static_cast<std::uint32_t>(std::ceil(parallelism - 1.0 - 1e-9));
-                helpers = std::min(helpers, useful);
-            }
+    void work(std::uint32_t worker) noexcept final {
+        WorkerTally tally;
+        runTasks(worker, tally);
+        if (worker != 0 && tally.tasks != 0) {
+            helpersThatRan_.fetch_add(1, std::memory_order_relaxed);
         }
-        lastHelpers_.store(helpers, std::memory_order_relaxed);
+        if (tally.busyTicks != 0) {
+            busyTicks_.fetch_add(tally.busyTicks, std::memory_order_relaxed);
+        }
+    }
+
+    std::uint32_t helpersFor(const ScheduledPlan& plan) noexcept {
+        if (pool_ == nullptr || plan.numTasks() <= 1) {
+            return 0;
+        }
+        // Measured work once known, else the plan's estimate (a hint for the first block). Once
+        // helpers are in, they stay until the work falls a quarter below the threshold, so that
+        // work near it does not flip every block.
+        const double measured = plan.measuredWorkTicks();
+        const double work = measured > 0.0 ? measured : plan.totalWork() * ticksPerNanosecond_;
+        parallel_ = work >= minimumWorkTicks_ * (parallel_ ? 0.75 : 1.0);
+        if (!parallel_) {
+            return 0;
+        }
+        std::uint32_t helpers = std::min(pool_->helperCountApprox(), plan.maxWorkers() - 1);
+        if (policy_.limitToParallelism && plan.criticalPath() > 0.0) {
+            const double parallelism = plan.totalWork() / plan.criticalPath();
+            const auto useful = static_cast<std::uint32_t>(std::ceil(parallelism - 1.0 - 1e-9));
+            helpers = std::min(helpers, useful);
+        }
         return helpers;
     }
 
     WorkerPool* pool_;
     ParallelPolicy policy_;
+    double ticksPerNanosecond_;
+    double minimumWorkTicks_ = 0.0;
+    bool parallel_ = false; // the last decision (audio thread)
     std::atomic<std::uint32_t> lastHelpers_{0};
+    // Per block, summed by the workers as they leave (one atomic each per block).
+    std::atomic<std::uint32_t> helpersThatRan_{0};
+    std::atomic<std::uint64_t> busyTicks_{0};
 };
 
 } // namespace fluxforge

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <fluxforge/core/csr.hpp>
+#include <fluxforge/core/cycle_clock.hpp>
+#include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/graph/plan.hpp>
+#include <fluxforge/sched/priority_order.hpp>
 #include <fluxforge/sched/priority_ready_set.hpp>
 
 #include <algorithm>
@@ -42,7 +45,8 @@ public:
     }
 
     /// Tasks by decreasing critical-path rank (ties: topological order); priorityOf(t) is the
-    /// position of t in that order, 0 for the most urgent.
+    /// position of t in that order, 0 for the most urgent. The order in use for the current block
+    /// (see beginBlock). Thread: audio and the block's workers.
     [[nodiscard]] TaskIndex taskAtPriority(std::uint32_t priority) const noexcept {
         return byPriority_[priority];
     }
@@ -53,10 +57,44 @@ public:
     /// Tasks with no successors: the block is done when they are.
     [[nodiscard]] std::uint32_t numSinks() const noexcept { return numSinks_; }
 
-    /// Estimated total work W and critical path D of one block, in nanoseconds (from the plan's
-    /// costs); W / D bounds the speed-up any number of workers can reach.
-    [[nodiscard]] double totalWork() const noexcept { return totalWork_; }
-    [[nodiscard]] double criticalPath() const noexcept { return criticalPath_; }
+    /// Total work W and critical path D of one block in nanoseconds, from the costs of the order
+    /// in use: the plan's own at first, measured ones after refreshPriorities. W / D bounds the
+    /// speed-up any number of workers can reach. Thread: audio (and the block's workers).
+    [[nodiscard]] double totalWork() const noexcept { return order_->totalWork(); }
+    [[nodiscard]] double criticalPath() const noexcept { return order_->criticalPath(); }
+
+    // ---- Following measured costs -----------------------------------------------------------
+
+    /// Switches to the newest order refreshPriorities has published, if any. Call at the start of
+    /// a block, before it is shared with workers. Thread: audio. Real-time safe: yes. Allocates: no.
+    void beginBlock() noexcept {
+        const PriorityOrder* order = orders_.acquire();
+        if (order != order_) {
+            order_ = order;
+            byPriority_ = order->byPriority().data();
+            priorityOf_ = order->priorityOf().data();
+        }
+    }
+
+    /// Recomputes the ranks from the nodes' measured times (Node::averageTicksApprox; a task not
+    /// timed yet keeps the plan's estimate) and, when they would schedule noticeably differently
+    /// from the order published last, publishes them for the audio thread's next beginBlock.
+    /// Also frees orders the audio thread has stopped using. Returns whether it published.
+    /// Thread: control (one at a time). Real-time safe: no. Allocates: yes.
+    bool refreshPriorities();
+
+    /// The work the blocks of this plan really took, in CycleClock ticks: a moving average over
+    /// serial blocks' durations and, on blocks whose nodes are timed, the sum of task times on all
+    /// workers. 0 until measured. Thread: audio (the executors). Real-time safe: yes.
+    [[nodiscard]] double measuredWorkTicks() const noexcept { return measuredWorkTicks_; }
+    void recordWorkTicks(std::uint64_t ticks) noexcept {
+        const auto value = static_cast<double>(ticks);
+        // A quarter weight: a preempted block moves the average, but does not flip the policy
+        // alone for long.
+        measuredWorkTicks_ = measuredWorkTicks_ == 0.0
+                                 ? value
+                                 : measuredWorkTicks_ + (value - measuredWorkTicks_) * 0.25;
+    }
 
     // ---- Per-block state (audio thread and workers) ---------------------------------------------
 
@@ -95,12 +133,16 @@ private:
     std::uint32_t maxWorkers_;
     std::uint32_t numTasks_;
     std::uint32_t numSinks_ = 0;
-    double totalWork_ = 0.0;
-    double criticalPath_ = 0.0;
     std::vector<std::uint32_t> levelOffsets_;
     std::vector<TaskIndex> levelTasks_;
-    std::vector<TaskIndex> byPriority_;
-    std::vector<std::uint32_t> priorityOf_;
+
+    // The priority order: published by the control thread, switched to by the audio thread.
+    RealtimeHandoff<PriorityOrder> orders_{8};
+    const PriorityOrder* published_ = nullptr; // control thread: the last order published
+    const PriorityOrder* order_ = nullptr;     // audio thread: the order in use
+    const TaskIndex* byPriority_ = nullptr;
+    const std::uint32_t* priorityOf_ = nullptr;
+    double measuredWorkTicks_ = 0.0; // audio thread
 
     std::unique_ptr<std::atomic<std::uint32_t>[]> pending_;
     std::unique_ptr<PriorityReadySet[]> readySets_;
@@ -127,8 +169,6 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
             level[t] = std::max(level[t], level[pred] + 1);
         }
         deepest = std::max(deepest, level[t]);
-        totalWork_ += p.cost(t);
-        criticalPath_ = std::max(criticalPath_, p.rank(t));
         numSinks_ += p.successors(t).empty() ? 1u : 0u;
     }
     detail::countingSortIntoRows(
@@ -149,13 +189,14 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
                   levelTasks_.begin() + levelOffsets_[l + 1], moreUrgent);
     }
 
-    byPriority_.resize(n);
-    std::iota(byPriority_.begin(), byPriority_.end(), TaskIndex{0});
-    std::sort(byPriority_.begin(), byPriority_.end(), moreUrgent);
-    priorityOf_.resize(n);
-    for (std::uint32_t i = 0; i < n; ++i) {
-        priorityOf_[byPriority_[i]] = i;
+    std::vector<double> costs(n);
+    for (TaskIndex t = 0; t < n; ++t) {
+        costs[t] = p.cost(t);
     }
+    auto order = std::make_unique<PriorityOrder>(p, costs);
+    published_ = order.get();
+    orders_.publish(std::move(order));
+    beginBlock(); // nothing shares the plan yet
 
     pending_.reset(new std::atomic<std::uint32_t>[n == 0 ? 1 : n]);
     resetPending();
@@ -174,6 +215,25 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
         levelCursors_[l].store(0, std::memory_order_relaxed);
         levelDone_[l].store(0, std::memory_order_relaxed);
     }
+}
+
+inline bool ScheduledPlan::refreshPriorities() {
+    orders_.collect();
+    const Plan& p = *plan_;
+    std::vector<double> costs(numTasks_);
+    for (TaskIndex t = 0; t < numTasks_; ++t) {
+        const bool timed = !p.isPartialSum(t) && p.node(t).timedBlocksApprox() > 0;
+        costs[t] = timed ? CycleClock::toNanoseconds(p.node(t).averageTicksApprox()) : p.cost(t);
+    }
+    auto order = std::make_unique<PriorityOrder>(p, costs);
+    // A tenth: measured times jitter by a few percent from block to block; re-ranking on that
+    // would only shuffle tasks of equal urgency.
+    if (!order->differsFrom(*published_, 0.1)) {
+        return false;
+    }
+    published_ = order.get();
+    orders_.publish(std::move(order));
+    return true;
 }
 
 } // namespace fluxforge

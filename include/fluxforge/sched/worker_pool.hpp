@@ -53,7 +53,8 @@ class WorkerPool {
 public:
     static constexpr std::uint32_t kMaxHelpers = 63;
 
-    /// Starts the helpers. Thread: control. Real-time safe: no. Allocates: yes.
+    /// Starts the helpers and returns once each is running and waiting for work (so that no
+    /// block pays for a thread's start). Thread: control. Real-time safe: no. Allocates: yes.
     explicit WorkerPool(WorkerPoolConfig config = {});
     /// Stops and joins the helpers. No run() may be in progress.
     ~WorkerPool();
@@ -62,7 +63,8 @@ public:
     WorkerPool& operator=(const WorkerPool&) = delete;
 
     /// Changes the number of helpers (clamped to kMaxHelpers). Blocks can keep running meanwhile:
-    /// helpers leave only between jobs. Thread: control. Real-time safe: no. Allocates: yes.
+    /// helpers leave only between jobs; new helpers are running when this returns, and only then
+    /// counted as available. Thread: control. Real-time safe: no. Allocates: yes.
     void setHelperCount(std::uint32_t helpers);
 
     /// Helpers available now. Thread: any. May be stale.
