@@ -34,7 +34,11 @@ public:
         plan.beginBlock();
         const std::uint32_t helpers = helpersFor(plan);
         if (helpers == 0) {
-            detail::runSerially(plan, block);
+            if (block.timeNodes) {
+                runSeriallyTimed(plan, block);
+            } else {
+                detail::runSerially(plan, block);
+            }
             plan.recordWorkTicks(CycleClock::now() - start);
             lastHelpers_.store(0, std::memory_order_relaxed);
             return;
@@ -86,7 +90,9 @@ protected:
         if (block_.timeNodes) {
             const std::uint64_t start = CycleClock::now();
             plan.runTask(task, block_);
-            tally.busyTicks += CycleClock::now() - start;
+            const std::uint64_t ticks = CycleClock::now() - start;
+            tally.busyTicks += ticks;
+            plan_->recordTaskTicks(task, ticks);
         } else {
             plan.runTask(task, block_);
         }
@@ -97,6 +103,15 @@ protected:
     std::uint32_t participants_ = 1; // workers 0..participants_-1 may call work()
 
 private:
+    static void runSeriallyTimed(ScheduledPlan& plan, const BlockInfo& block) noexcept {
+        Plan& p = plan.plan();
+        for (TaskIndex task = 0; task < plan.numTasks(); ++task) {
+            const std::uint64_t start = CycleClock::now();
+            p.runTask(task, block);
+            plan.recordTaskTicks(task, CycleClock::now() - start);
+        }
+    }
+
     void work(std::uint32_t worker) noexcept final {
         WorkerTally tally;
         runTasks(worker, tally);

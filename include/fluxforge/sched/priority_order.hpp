@@ -25,9 +25,7 @@ public:
     PriorityOrder(const Plan& plan, std::span<const double> costs);
 
     [[nodiscard]] std::span<const TaskIndex> byPriority() const noexcept { return byPriority_; }
-    [[nodiscard]] std::span<const std::uint32_t> priorityOf() const noexcept {
-        return priorityOf_;
-    }
+    [[nodiscard]] std::span<const std::uint32_t> priorityOf() const noexcept { return priorityOf_; }
     [[nodiscard]] std::span<const double> ranks() const noexcept { return ranks_; }
     [[nodiscard]] double totalWork() const noexcept { return totalWork_; }
     [[nodiscard]] double criticalPath() const noexcept { return criticalPath_; }
@@ -78,7 +76,8 @@ inline bool PriorityOrder::differsFrom(const PriorityOrder& other,
         const double larger = std::max(std::abs(a), std::abs(b));
         return larger > 0.0 ? std::abs(a - b) / larger : 0.0;
     };
-    if (ranks_.size() != other.ranks_.size() || relative(totalWork_, other.totalWork_) > tolerance ||
+    if (ranks_.size() != other.ranks_.size() ||
+        relative(totalWork_, other.totalWork_) > tolerance ||
         relative(criticalPath_, other.criticalPath_) > tolerance) {
         return true;
     }

@@ -66,7 +66,8 @@ public:
     // ---- Following measured costs -----------------------------------------------------------
 
     /// Switches to the newest order refreshPriorities has published, if any. Call at the start of
-    /// a block, before it is shared with workers. Thread: audio. Real-time safe: yes. Allocates: no.
+    /// a block, before it is shared with workers. Thread: audio. Real-time safe: yes. Allocates:
+    /// no.
     void beginBlock() noexcept {
         const PriorityOrder* order = orders_.acquire();
         if (order != order_) {
@@ -76,24 +77,35 @@ public:
         }
     }
 
-    /// Recomputes the ranks from the nodes' measured times (Node::averageTicksApprox; a task not
-    /// timed yet keeps the plan's estimate) and, when they would schedule noticeably differently
-    /// from the order published last, publishes them for the audio thread's next beginBlock.
-    /// Also frees orders the audio thread has stopped using. Returns whether it published.
-    /// Thread: control (one at a time). Real-time safe: no. Allocates: yes.
+    /// Recomputes the ranks from measured task times (recordTaskTicks; else the node's average,
+    /// Node::averageTicksApprox; a task never timed keeps the plan's estimate) and, when they would
+    /// schedule noticeably differently from the order published last, publishes them for the audio
+    /// thread's next beginBlock. Also frees orders the audio thread has stopped using. Returns
+    /// whether it published. Thread: control (one at a time). Real-time safe: no. Allocates: yes.
     bool refreshPriorities();
 
-    /// The work the blocks of this plan really took, in CycleClock ticks: a moving average over
-    /// serial blocks' durations and, on blocks whose nodes are timed, the sum of task times on all
-    /// workers. 0 until measured. Thread: audio (the executors). Real-time safe: yes.
+    /// The work the blocks of this plan really take, in CycleClock ticks, from serial blocks'
+    /// durations and, on parallel blocks whose nodes are timed, the sum of task times on all
+    /// workers. Preemption only ever makes a block look longer, so this follows the lower envelope:
+    /// a shorter measurement is taken at once, a longer one raises it by an eighth at most per
+    /// block (a preempted block does not bring helpers in; work that really grew does within a
+    /// few dozen blocks). 0 until measured. Thread: audio (the executors). Real-time safe: yes.
     [[nodiscard]] double measuredWorkTicks() const noexcept { return measuredWorkTicks_; }
     void recordWorkTicks(std::uint64_t ticks) noexcept {
         const auto value = static_cast<double>(ticks);
-        // A quarter weight: a preempted block moves the average, but does not flip the policy
-        // alone for long.
-        measuredWorkTicks_ = measuredWorkTicks_ == 0.0
-                                 ? value
-                                 : measuredWorkTicks_ + (value - measuredWorkTicks_) * 0.25;
+        measuredWorkTicks_ =
+            measuredWorkTicks_ == 0.0 ? value : std::min(value, measuredWorkTicks_ * 1.125);
+    }
+
+    /// One task's time on a block whose nodes are timed, kept as a lower envelope like
+    /// measuredWorkTicks (a node's average would carry every preemption into the ranks).
+    /// Thread: the worker that ran the task. Real-time safe: yes. Allocates: no.
+    void recordTaskTicks(TaskIndex task, std::uint64_t ticks) noexcept {
+        std::atomic<double>& slot = taskTicks_[task];
+        const double previous = slot.load(std::memory_order_relaxed);
+        const auto value = static_cast<double>(ticks);
+        slot.store(previous == 0.0 ? value : std::min(value, previous * 1.125),
+                   std::memory_order_relaxed);
     }
 
     // ---- Per-block state (audio thread and workers) ---------------------------------------------
@@ -142,7 +154,8 @@ private:
     const PriorityOrder* order_ = nullptr;     // audio thread: the order in use
     const TaskIndex* byPriority_ = nullptr;
     const std::uint32_t* priorityOf_ = nullptr;
-    double measuredWorkTicks_ = 0.0; // audio thread
+    double measuredWorkTicks_ = 0.0;                   // audio thread
+    std::unique_ptr<std::atomic<double>[]> taskTicks_; // workers write, the control thread reads
 
     std::unique_ptr<std::atomic<std::uint32_t>[]> pending_;
     std::unique_ptr<PriorityReadySet[]> readySets_;
@@ -198,6 +211,10 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
     orders_.publish(std::move(order));
     beginBlock(); // nothing shares the plan yet
 
+    taskTicks_.reset(new std::atomic<double>[n == 0 ? 1 : n]);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        taskTicks_[i].store(0.0, std::memory_order_relaxed);
+    }
     pending_.reset(new std::atomic<std::uint32_t>[n == 0 ? 1 : n]);
     resetPending();
     readySets_.reset(new PriorityReadySet[maxWorkers_]);
@@ -222,8 +239,14 @@ inline bool ScheduledPlan::refreshPriorities() {
     const Plan& p = *plan_;
     std::vector<double> costs(numTasks_);
     for (TaskIndex t = 0; t < numTasks_; ++t) {
-        const bool timed = !p.isPartialSum(t) && p.node(t).timedBlocksApprox() > 0;
-        costs[t] = timed ? CycleClock::toNanoseconds(p.node(t).averageTicksApprox()) : p.cost(t);
+        const double ticks = taskTicks_[t].load(std::memory_order_relaxed);
+        if (ticks > 0.0) {
+            costs[t] = CycleClock::toNanoseconds(ticks);
+        } else if (!p.isPartialSum(t) && p.node(t).timedBlocksApprox() > 0) {
+            costs[t] = CycleClock::toNanoseconds(p.node(t).averageTicksApprox());
+        } else {
+            costs[t] = p.cost(t);
+        }
     }
     auto order = std::make_unique<PriorityOrder>(p, costs);
     // A tenth: measured times jitter by a few percent from block to block; re-ranking on that
