@@ -26,8 +26,8 @@ void allowOnly(const Json& object, const std::string& where,
     if (!object.is_object()) {
         fail(where, "must be an object");
     }
-    for (const auto& [key, value] : object.items()) {
-        static_cast<void>(value);
+    for (const auto& item : object.items()) {
+        const std::string& key = item.key();
         if (std::none_of(keys.begin(), keys.end(), [&](const char* k) { return key == k; })) {
             std::string known;
             for (const char* k : keys) {
