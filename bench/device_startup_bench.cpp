@@ -28,8 +28,8 @@
 
 namespace {
 
+using namespace fluxforge;
 using Clock = std::chrono::steady_clock;
-namespace device = fluxforge::device;
 
 /// The server for the whole program: found running, or started here (and stopped at exit).
 fluxforge::test::JackTestServer& jackServer() {
@@ -38,11 +38,11 @@ fluxforge::test::JackTestServer& jackServer() {
 }
 
 /// Notes the time of the first callback after each arm().
-class FirstCallbackProbe final : public device::AudioCallback {
+class FirstCallbackProbe final : public AudioCallback {
 public:
     void arm() { first_.store(0, std::memory_order_release); }
     void processAudio(fluxforge::ConstBufferView, fluxforge::BufferView,
-                      const device::CallbackInfo&) noexcept override {
+                      const fluxforge::CallbackInfo&) noexcept override {
         note();
     }
     void note() noexcept {
@@ -90,13 +90,13 @@ void BM_StartToFirstCallback(benchmark::State& state) {
     }
 
     // RtAudioDevice, as an application uses it.
-    device::RtAudioConfig config;
-    config.api = device::AudioApi::jack;
+    RtAudioConfig config;
+    config.api = AudioApi::jack;
     config.outputChannels = 2;
     config.streamName = "ffbench";
-    config.jackPorts = device::JackPortConnection::manual;
+    config.jackPorts = JackPortConnection::manual;
     config.sampleRate = fluxforge::test::kJackTestSampleRate;
-    device::RtAudioDevice ours;
+    RtAudioDevice ours;
     FirstCallbackProbe ourProbe;
     // RtAudio itself: the same stream shape, opened directly.
     std::unique_ptr<RtAudio> raw;
@@ -161,7 +161,7 @@ void BM_StartToFirstCallback(benchmark::State& state) {
 BENCHMARK(BM_StartToFirstCallback)->UseManualTime()->Iterations(25)->Unit(benchmark::kMillisecond);
 
 /// An EngineCallback that notes when its first block starts and when the engine has rendered it.
-class TimedEngineCallback final : public device::AudioCallback {
+class TimedEngineCallback final : public AudioCallback {
 public:
     explicit TimedEngineCallback(fluxforge::Engine& engine)
         : inner_(engine) {}
@@ -169,9 +169,9 @@ public:
         entered_.arm();
         rendered_.arm();
     }
-    void streamStarting(const device::StreamInfo& info) override { inner_.streamStarting(info); }
+    void streamStarting(const StreamInfo& info) override { inner_.streamStarting(info); }
     void processAudio(fluxforge::ConstBufferView input, fluxforge::BufferView output,
-                      const device::CallbackInfo& info) noexcept override {
+                      const fluxforge::CallbackInfo& info) noexcept override {
         entered_.note();
         inner_.processAudio(input, output, info);
         rendered_.note();
@@ -180,7 +180,7 @@ public:
     std::optional<Clock::time_point> waitForRendered() const { return rendered_.waitForFirst(); }
 
 private:
-    device::EngineCallback inner_;
+    EngineCallback inner_;
     FirstCallbackProbe entered_;
     FirstCallbackProbe rendered_;
 };
@@ -194,9 +194,9 @@ void BM_EngineStartToFirstCallback(benchmark::State& state) {
     constexpr fluxforge::FrameCount kPeriod = fluxforge::test::kJackTestPeriod;
     const auto rate = static_cast<fluxforge::SampleRate>(fluxforge::test::kJackTestSampleRate);
     fluxforge::Graph graph(fluxforge::GraphConfig{0, 2});
-    fluxforge::research::ReferenceSessionConfig session; // the full 64-track session
+    fluxforge::ReferenceSessionConfig session; // the full 64-track session
     session.prepare = {rate, kPeriod};
-    static_cast<void>(fluxforge::research::buildReferenceSession(graph, session));
+    static_cast<void>(fluxforge::buildReferenceSession(graph, session));
     fluxforge::EngineConfig engineConfig;
     engineConfig.sampleRate = rate;
     engineConfig.maxBlockSize = kPeriod;
@@ -205,13 +205,13 @@ void BM_EngineStartToFirstCallback(benchmark::State& state) {
     fluxforge::Engine engine(engineConfig);
     engine.commit(graph);
 
-    device::RtAudioConfig config;
-    config.api = device::AudioApi::jack;
+    RtAudioConfig config;
+    config.api = AudioApi::jack;
     config.outputChannels = 2;
     config.streamName = "ffbench-engine";
-    config.jackPorts = device::JackPortConnection::manual;
+    config.jackPorts = JackPortConnection::manual;
     config.sampleRate = fluxforge::test::kJackTestSampleRate;
-    device::RtAudioDevice stream;
+    RtAudioDevice stream;
     try {
         stream.open(config);
     } catch (const std::exception& e) {

@@ -237,7 +237,7 @@ bool soundCardPresent() {
 }
 
 /// Whether the callback ran within `timeout`.
-bool callbacksArrive(const device::Device& device, std::chrono::milliseconds timeout) {
+bool callbacksArrive(const Device& device, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
         if (device.stats().callbacks > 0) {
@@ -287,9 +287,9 @@ std::string levelBar(float level) {
 
 /// Plays through an open device until the time is up. Returns false (with the reason) if the
 /// device does not run.
-bool play(device::RtAudioDevice& device, Session& session, const char* label, double seconds,
+bool play(RtAudioDevice& device, Session& session, const char* label, double seconds,
           std::string& why) {
-    device::EngineCallback callback(*session.engine);
+    EngineCallback callback(*session.engine);
     device.start(callback);
     if (!callbacksArrive(device, std::chrono::seconds(1))) {
         device.stop();
@@ -297,7 +297,7 @@ bool play(device::RtAudioDevice& device, Session& session, const char* label, do
         return false;
     }
     // Once running, the device reports its latency for the connections it made.
-    const device::StreamInfo info = device.streamInfo();
+    const StreamInfo info = device.streamInfo();
     std::printf("playing %.0f s through %s ('%s', %.0f Hz, %u-frame blocks; output latency: "
                 "device %u frames + engine %u frames)\n",
                 seconds, label, device.config()->outputDevice.c_str(), info.sampleRate,
@@ -305,7 +305,7 @@ bool play(device::RtAudioDevice& device, Session& session, const char* label, do
     std::fflush(stdout);
     const auto end = Clock::now() + std::chrono::duration<double>(seconds);
     int second = 0;
-    while (Clock::now() < end && device.state() == device::DeviceState::running) {
+    while (Clock::now() < end && device.state() == DeviceState::running) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         session.engine->update(); // housekeeping: frees retired plans and automation sets
         const double played = static_cast<double>(session.engine->framesRenderedApprox()) /
@@ -319,9 +319,9 @@ bool play(device::RtAudioDevice& device, Session& session, const char* label, do
             std::fflush(stdout);
         }
     }
-    const bool lost = device.state() == device::DeviceState::lost;
+    const bool lost = device.state() == DeviceState::lost;
     device.stop();
-    const device::DeviceStats stats = device.stats();
+    const DeviceStats stats = device.stats();
     std::printf("  %llu callbacks, %llu xruns\n", static_cast<unsigned long long>(stats.callbacks),
                 static_cast<unsigned long long>(stats.xruns.total()));
     if (lost) {
@@ -332,20 +332,20 @@ bool play(device::RtAudioDevice& device, Session& session, const char* label, do
 }
 
 /// Tries one API; true if the piece played through it.
-bool tryApi(device::AudioApi api, const char* label, const Options& options, std::string& why) {
-    if (!device::isAudioApiCompiled(api)) {
+bool tryApi(AudioApi api, const char* label, const Options& options, std::string& why) {
+    if (!isAudioApiCompiled(api)) {
         why = std::string(label) + " is not compiled into this RtAudio";
         return false;
     }
-    std::vector<device::AudioDeviceInfo> devices;
+    std::vector<AudioDeviceInfo> devices;
     try {
-        devices = device::listAudioDevices(api);
+        devices = listAudioDevices(api);
     } catch (const Error& error) {
         why = error.what();
         return false;
     }
-    const device::AudioDeviceInfo* output = nullptr;
-    for (const device::AudioDeviceInfo& info : devices) {
+    const AudioDeviceInfo* output = nullptr;
+    for (const AudioDeviceInfo& info : devices) {
         if (info.outputChannels >= 2 && (output == nullptr || info.isDefaultOutput)) {
             output = &info;
         }
@@ -353,9 +353,9 @@ bool tryApi(device::AudioApi api, const char* label, const Options& options, std
     if (output == nullptr) {
         if (!devices.empty()) {
             why = "no device with a stereo output";
-        } else if (api == device::AudioApi::jack) {
+        } else if (api == AudioApi::jack) {
             why = "no JACK server is running";
-        } else if (api == device::AudioApi::pulse) {
+        } else if (api == AudioApi::pulse) {
             why = "no PulseAudio server answers";
         } else {
             why = "no devices";
@@ -372,14 +372,14 @@ bool tryApi(device::AudioApi api, const char* label, const Options& options, std
         }
     }
 
-    device::RtAudioConfig config;
+    RtAudioConfig config;
     config.api = api;
     config.outputDevice = output->name;
     config.outputChannels = 2;
     config.sampleRate = rate;
     config.blockFrames = 256;
     config.streamName = "fluxforge-demo";
-    device::RtAudioDevice device;
+    RtAudioDevice device;
     try {
         device.open(config);
         Session session(rate);
@@ -396,15 +396,14 @@ bool tryApi(device::AudioApi api, const char* label, const Options& options, std
 int renderOffline(const Options& options, const std::string& reason) {
     constexpr SampleRate kRate = 48000.0;
     Session session(kRate);
-    device::EngineCallback callback(*session.engine);
-    device::OfflineDevice offline({.sampleRate = kRate, .blockFrames = 1024, .outputChannels = 2});
-    device::TerminalProgressBar bar(stdout, kRate);
-    device::RenderOptions render;
+    EngineCallback callback(*session.engine);
+    OfflineDevice offline({.sampleRate = kRate, .blockFrames = 1024, .outputChannels = 2});
+    TerminalProgressBar bar(stdout, kRate);
+    RenderOptions render;
     render.progress = bar.callback();
-    render.fileFormat = device::WavSampleFormat::pcm16;
+    render.fileFormat = WavSampleFormat::pcm16;
     const auto frames = static_cast<FrameCount>(options.seconds * kRate);
-    const device::RenderResult result =
-        offline.renderToFile(callback, options.output, frames, render);
+    const RenderResult result = offline.renderToFile(callback, options.output, frames, render);
     bar.finish();
     std::printf("%s: rendered %.0f s offline to %s (%.0fx real time, peak %.2f)\n", reason.c_str(),
                 options.seconds, options.output.c_str(),
@@ -447,12 +446,12 @@ int main(int argc, char** argv) {
             return renderOffline(options, "--offline");
         }
         std::string why;
-        if (tryApi(device::AudioApi::jack, "JACK", options, why)) {
+        if (tryApi(AudioApi::jack, "JACK", options, why)) {
             return 0;
         }
         std::printf("JACK: %s\n", why.c_str());
         why.clear();
-        if (tryApi(device::AudioApi::pulse, "PulseAudio", options, why)) {
+        if (tryApi(AudioApi::pulse, "PulseAudio", options, why)) {
             return 0;
         }
         std::printf("PulseAudio: %s\n", why.c_str());
@@ -460,7 +459,7 @@ int main(int argc, char** argv) {
             return renderOffline(options, "no sound card found");
         }
         why.clear();
-        if (tryApi(device::AudioApi::alsa, "ALSA", options, why)) {
+        if (tryApi(AudioApi::alsa, "ALSA", options, why)) {
             return 0;
         }
         std::printf("ALSA: %s\n", why.c_str());

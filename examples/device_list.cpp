@@ -22,14 +22,13 @@ std::string rateList(const std::vector<std::uint32_t>& rates) {
     return text.empty() ? std::string("unknown") : text + " Hz";
 }
 
-void listApi(const fluxforge::device::AudioApiInfo& api) {
+void listApi(const fluxforge::AudioApiInfo& api) {
     std::printf("%s (%s)\n", api.displayName.c_str(), api.name.c_str());
-    const std::vector<fluxforge::device::AudioDeviceInfo> devices =
-        fluxforge::device::listAudioDevices(api.api);
+    const std::vector<fluxforge::AudioDeviceInfo> devices = fluxforge::listAudioDevices(api.api);
     if (devices.empty()) {
         std::printf("  no devices\n");
     }
-    for (const fluxforge::device::AudioDeviceInfo& device : devices) {
+    for (const fluxforge::AudioDeviceInfo& device : devices) {
         std::printf("  %s%s%s\n", device.name.c_str(),
                     device.isDefaultOutput ? "  [default output]" : "",
                     device.isDefaultInput ? "  [default input]" : "");
@@ -46,10 +45,10 @@ void listApi(const fluxforge::device::AudioApiInfo& api) {
 } // namespace
 
 int main(int argc, char** argv) {
-    std::printf("RtAudio %s\n", fluxforge::device::rtAudioVersion().c_str());
+    std::printf("RtAudio %s\n", fluxforge::rtAudioVersion().c_str());
     const std::string only = argc > 1 ? argv[1] : "";
     bool found = only.empty();
-    for (const fluxforge::device::AudioApiInfo& api : fluxforge::device::compiledAudioApis()) {
+    for (const fluxforge::AudioApiInfo& api : fluxforge::compiledAudioApis()) {
         if (!only.empty() && api.name != only) {
             continue;
         }

@@ -72,11 +72,11 @@ int main(int argc, char** argv) {
     constexpr FrameCount kBlockFrames = 512;
     try {
         Graph graph(GraphConfig{0, 2});
-        research::ReferenceSessionConfig session;
+        ReferenceSessionConfig session;
         session.seed = options.seed;
         session.tracks = options.tracks;
         session.prepare = {kSampleRate, kBlockFrames};
-        const research::ReferenceSession built = research::buildReferenceSession(graph, session);
+        const ReferenceSession built = buildReferenceSession(graph, session);
 
         EngineConfig config;
         config.sampleRate = kSampleRate;
@@ -85,16 +85,15 @@ int main(int argc, char** argv) {
         Engine engine(config);
         engine.commit(graph);
 
-        device::EngineCallback callback(engine);
-        device::OfflineDevice offline(
+        EngineCallback callback(engine);
+        OfflineDevice offline(
             {.sampleRate = kSampleRate, .blockFrames = kBlockFrames, .outputChannels = 2});
-        device::TerminalProgressBar bar(stdout, kSampleRate);
-        device::RenderOptions render;
+        TerminalProgressBar bar(stdout, kSampleRate);
+        RenderOptions render;
         render.progress = bar.callback();
-        render.fileFormat = device::WavSampleFormat::pcm24;
+        render.fileFormat = WavSampleFormat::pcm24;
         const auto frames = static_cast<FrameCount>(options.seconds * kSampleRate);
-        const device::RenderResult result =
-            offline.renderToFile(callback, options.output, frames, render);
+        const RenderResult result = offline.renderToFile(callback, options.output, frames, render);
         bar.finish();
 
         const double audioSeconds = static_cast<double>(result.framesRendered) / kSampleRate;

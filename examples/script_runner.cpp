@@ -69,20 +69,20 @@ int reportScript(const control::Script& script) {
     return 0;
 }
 
-bool tryDevice(device::AudioApi api, const Options& options, int& result, std::string& why) {
-    if (!device::isAudioApiCompiled(api)) {
+bool tryDevice(AudioApi api, const Options& options, int& result, std::string& why) {
+    if (!isAudioApiCompiled(api)) {
         why = "not compiled into this RtAudio";
         return false;
     }
-    std::vector<device::AudioDeviceInfo> devices;
+    std::vector<AudioDeviceInfo> devices;
     try {
-        devices = device::listAudioDevices(api);
+        devices = listAudioDevices(api);
     } catch (const Error& error) {
         why = error.what();
         return false;
     }
-    const device::AudioDeviceInfo* output = nullptr;
-    for (const device::AudioDeviceInfo& info : devices) {
+    const AudioDeviceInfo* output = nullptr;
+    for (const AudioDeviceInfo& info : devices) {
         if (info.outputChannels >= 2 && (output == nullptr || info.isDefaultOutput)) {
             output = &info;
         }
@@ -93,18 +93,18 @@ bool tryDevice(device::AudioApi api, const Options& options, int& result, std::s
     }
     const std::uint32_t rate =
         output->preferredSampleRate != 0 ? output->preferredSampleRate : 48000;
-    device::RtAudioConfig config;
+    RtAudioConfig config;
     config.api = api;
     config.outputDevice = output->name;
     config.outputChannels = 2;
     config.sampleRate = rate;
     config.blockFrames = 256;
     config.streamName = "fluxforge-script";
-    device::RtAudioDevice device;
+    RtAudioDevice device;
     try {
         device.open(config);
         Run run(rate, 256, options);
-        device::EngineCallback callback(run.engine);
+        EngineCallback callback(run.engine);
         device.start(callback);
         const auto started = Clock::now();
         while (device.stats().callbacks == 0 && Clock::now() - started < std::chrono::seconds(1)) {
@@ -119,7 +119,7 @@ bool tryDevice(device::AudioApi api, const Options& options, int& result, std::s
         std::printf("playing '%s' through %s for %.0f s\n", options.script.c_str(),
                     output->name.c_str(), options.seconds);
         const auto end = Clock::now() + std::chrono::duration<double>(options.seconds);
-        while (Clock::now() < end && device.state() == device::DeviceState::running &&
+        while (Clock::now() < end && device.state() == DeviceState::running &&
                run.script->state() == control::ScriptState::running) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             run.engine.update(); // housekeeping: frees retired plans and automation
@@ -140,22 +140,20 @@ int renderOffline(const Options& options, const std::string& reason) {
     constexpr SampleRate kRate = 48000.0;
     constexpr FrameCount kBlock = 512;
     Run run(kRate, kBlock, options);
-    device::EngineCallback callback(run.engine);
-    device::OfflineDevice offline(
-        {.sampleRate = kRate, .blockFrames = kBlock, .outputChannels = 2});
-    device::RenderOptions render;
+    EngineCallback callback(run.engine);
+    OfflineDevice offline({.sampleRate = kRate, .blockFrames = kBlock, .outputChannels = 2});
+    RenderOptions render;
     render.progressIntervalFrames = kBlock;
     // Between blocks the script catches up with the playhead: offline renders faster than real
     // time, and a script writing the next bar must still be ahead of it.
-    render.progress = [&](const device::RenderProgress&) {
+    render.progress = [&](const RenderProgress&) {
         run.script->waitUntilCaughtUp(std::chrono::seconds(5));
         run.engine.collectGarbage();
         return true;
     };
-    render.fileFormat = device::WavSampleFormat::pcm16;
+    render.fileFormat = WavSampleFormat::pcm16;
     const auto frames = static_cast<FrameCount>(options.seconds * kRate);
-    const device::RenderResult result =
-        offline.renderToFile(callback, options.output, frames, render);
+    const RenderResult result = offline.renderToFile(callback, options.output, frames, render);
     run.script->stop();
     std::printf("%s: rendered %.0f s of '%s' offline to %s (%.0fx real time)\n", reason.c_str(),
                 options.seconds, options.script.c_str(), options.output.c_str(),
@@ -196,9 +194,9 @@ int main(int argc, char** argv) {
         if (options.offlineOnly) {
             return renderOffline(options, "--offline");
         }
-        for (const auto& [api, label] : {std::pair{device::AudioApi::jack, "JACK"},
-                                         std::pair{device::AudioApi::pulse, "PulseAudio"},
-                                         std::pair{device::AudioApi::alsa, "ALSA"}}) {
+        for (const auto& [api, label] :
+             {std::pair{AudioApi::jack, "JACK"}, std::pair{AudioApi::pulse, "PulseAudio"},
+              std::pair{AudioApi::alsa, "ALSA"}}) {
             std::string why;
             int result = 0;
             if (tryDevice(api, options, result, why)) {

@@ -22,8 +22,8 @@ int main() {
         std::string(kernels::activeKernelTable().name).c_str());
     std::printf("Denormal flush-to-zero: %s\n",
                 fluxforge::DenormalGuard::isSupported() ? "supported" : "not supported");
-    std::printf("RtAudio %s, APIs:", fluxforge::device::rtAudioVersion().c_str());
-    for (const auto& api : fluxforge::device::compiledAudioApis()) {
+    std::printf("RtAudio %s, APIs:", fluxforge::rtAudioVersion().c_str());
+    for (const auto& api : fluxforge::compiledAudioApis()) {
         std::printf(" %s (%s)", api.name.c_str(), api.displayName.c_str());
     }
     std::printf("\n");

@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <thread>
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "the device counters must be lock-free atomics");
@@ -172,4 +172,4 @@ private:
     std::uint64_t takenOverflows_ = 0;
 };
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

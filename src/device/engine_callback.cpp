@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 namespace {
 
@@ -47,4 +47,4 @@ bool EngineCallback::splitsBlocks() const noexcept {
     return stream_.has_value() && stream_->maxBlockFrames > engine_.config().maxBlockSize;
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

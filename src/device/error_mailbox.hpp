@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 
 class ErrorMailbox {
 public:
@@ -86,4 +86,4 @@ private:
     std::atomic<std::uint64_t> dropped_{0};
 };
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <vector>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 struct HostDrivenDevice::State {
     explicit State(const HostDrivenConfig& c)
@@ -170,4 +170,4 @@ void HostDrivenDevice::processInterleaved(const float* input, float* output,
     }
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

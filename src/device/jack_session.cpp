@@ -4,7 +4,7 @@
 #include <cstring>
 #include <jack/jack.h>
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 
 std::unique_ptr<JackSession> JackSession::connect(const std::string& clientName) {
     std::unique_ptr<JackSession> session(new JackSession());
@@ -116,4 +116,4 @@ std::optional<JackPortLatency> JackSession::portLatency(const std::string& clien
     return latency;
 }
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

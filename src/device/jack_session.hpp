@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 
 /// Per-direction latency of a set of ports, as JACK computes it for the current connections.
 struct JackPortLatency {
@@ -70,4 +70,4 @@ private:
     std::array<char, 200> reason_{};
 };
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

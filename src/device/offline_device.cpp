@@ -9,7 +9,7 @@
 #include <chrono>
 #include <vector>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 /// A libsndfile handle that closes itself.
@@ -277,4 +277,4 @@ RenderResult OfflineDevice::renderToFile(AudioCallback& callback, const std::fil
     }
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -5,7 +5,7 @@
 #include <array>
 #include <utility>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 constexpr std::array<std::pair<AudioApi, std::string_view>, 9> kApiNames{{
@@ -70,4 +70,4 @@ std::vector<AudioDeviceInfo> listAudioDevices(AudioApi api) {
     return result;
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

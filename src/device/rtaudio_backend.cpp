@@ -6,7 +6,7 @@
 
 #include <utility>
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 namespace {
 
 #if FLUXFORGE_RTAUDIO_6
@@ -268,4 +268,4 @@ unsigned int RtAudioBackend::streamSampleRate() noexcept {
     }
 }
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

@@ -24,7 +24,7 @@
 #define FLUXFORGE_RTAUDIO_6 0
 #endif
 
-namespace fluxforge::device::detail {
+namespace fluxforge::detail {
 
 class ErrorMailbox;
 
@@ -83,4 +83,4 @@ private:
     std::unique_ptr<RtAudio> rtaudio_;
 };
 
-} // namespace fluxforge::device::detail
+} // namespace fluxforge::detail

@@ -18,7 +18,7 @@
 #include <mutex>
 #include <thread>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 /// How often the notification thread looks at the stream.
@@ -701,4 +701,4 @@ std::string RtAudioDevice::jackPortName(StreamDirection direction, ChannelCount 
     return impl_->jackPortName(direction, channel);
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -14,7 +14,7 @@
 #define FLUXFORGE_FILENO(stream) fileno(stream)
 #endif
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 TerminalProgressBar::TerminalProgressBar(std::FILE* stream, SampleRate sampleRate, int width)
     : stream_(stream)
@@ -66,4 +66,4 @@ std::string TerminalProgressBar::format(const RenderProgress& progress, SampleRa
     return text;
 }
 
-} // namespace fluxforge::device
+} // namespace fluxforge

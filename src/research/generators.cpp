@@ -299,16 +299,15 @@ void buildDawSession(Builder& b, const GeneratorSpec& spec) {
 }
 
 void buildReference(Builder& b, const GeneratorSpec& spec, FrameCount maxBlock) {
-    research::ReferenceSessionConfig config;
+    ReferenceSessionConfig config;
     config.seed = spec.seed;
     config.tracks = spec.tracks;
     config.buses = spec.buses;
     config.effectReturns = spec.returns;
     config.latentFrames = spec.latentFrames;
-    config.sidechain =
-        spec.buses >= 2 ? research::SessionSidechain::on : research::SessionSidechain::off;
+    config.sidechain = spec.buses >= 2 ? SessionSidechain::on : SessionSidechain::off;
     config.prepare = {48000.0, maxBlock};
-    static_cast<void>(research::buildReferenceSession(b.graph(), config));
+    static_cast<void>(buildReferenceSession(b.graph(), config));
 }
 
 } // namespace

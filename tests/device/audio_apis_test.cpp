@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 constexpr AudioApi kAllApis[] = {AudioApi::alsa, AudioApi::pulse,       AudioApi::oss,
@@ -105,4 +105,4 @@ TEST(RtAudioDeviceTest, AClosedDeviceReportsNothingAndRefusesToStart) {
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

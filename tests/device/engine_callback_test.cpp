@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 // Noise and an impulse at frame 1000 through a 300-frame latent node: a graph whose output says
@@ -138,4 +138,4 @@ TEST(EngineCallbackTest, OneCallbackServesOneDeviceAfterAnother) {
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 /// Output channel c = (c + 1) * input channel (c % inputs) + a ramp of the stream frame, so
@@ -271,4 +271,4 @@ TEST(HostDrivenDeviceLifecycleTest, RejectsAConfigWithoutChannelsOrBlockSize) {
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <vector>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 /// A sine on every channel (channel c at 100 * (c + 1) Hz, amplitude `gain`) plus the input;
@@ -251,4 +251,4 @@ TEST(OfflineRenderTest, RejectsAConfigWithoutOutputOrBlockSize) {
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -43,7 +43,7 @@
 #define FLUXFORGE_HARNESS_TRACKS 64
 #endif
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -76,7 +76,7 @@ void countThisWorker() {
 // the session's own nodes (and the parameter handles naming them) stay.
 class SessionEditor {
 public:
-    SessionEditor(Graph& graph, const research::ReferenceSession& session)
+    SessionEditor(Graph& graph, const ReferenceSession& session)
         : graph_(graph)
         , session_(session) {}
 
@@ -84,8 +84,7 @@ public:
     // recompiles then, instead of commit()).
     bool next() {
         const std::size_t step = steps_++;
-        const research::ReferenceTrack& track =
-            session_.tracks[(step / 4) % session_.tracks.size()];
+        const ReferenceTrack& track = session_.tracks[(step / 4) % session_.tracks.size()];
         switch (step % 4) {
         case 0: // an insert after a track's compressor, in or out
             if (insert_.isValid()) {
@@ -131,11 +130,11 @@ public:
 
 private:
     Graph& graph_;
-    const research::ReferenceSession& session_;
+    const ReferenceSession& session_;
     std::size_t steps_ = 0;
     NodeId insert_;
-    const research::ReferenceTrack* insertTrack_ = nullptr;
-    const research::ReferenceTrack* unsentTrack_ = nullptr;
+    const ReferenceTrack* insertTrack_ = nullptr;
+    const ReferenceTrack* unsentTrack_ = nullptr;
     NodeId extra_;
 };
 
@@ -147,12 +146,11 @@ TEST(RealtimeHarnessTest, ReferenceSessionThroughADeviceNeverAllocatesOrLocksOnA
 
     // The session: every kind of node and edge of DESIGN.md's reference session.
     Graph graph(GraphConfig{0, 2});
-    research::ReferenceSessionConfig sessionConfig;
+    ReferenceSessionConfig sessionConfig;
     sessionConfig.tracks = tracks;
     sessionConfig.latentFrames = 2048;
     sessionConfig.prepare = {kSampleRate, kBlockFrames};
-    const research::ReferenceSession session =
-        research::buildReferenceSession(graph, sessionConfig);
+    const ReferenceSession session = buildReferenceSession(graph, sessionConfig);
     ASSERT_TRUE(std::dynamic_pointer_cast<LatencyTestNode>(graph.node(session.latent)));
 
     EngineConfig engineConfig;
@@ -220,14 +218,14 @@ TEST(RealtimeHarnessTest, ReferenceSessionThroughADeviceNeverAllocatesOrLocksOnA
     std::thread parameters([&] {
         ControlSender sender = engine->createSender();
         std::vector<ParameterHandle> handles;
-        for (const research::ReferenceTrack& track : session.tracks) {
+        for (const ReferenceTrack& track : session.tracks) {
             handles.push_back(engine->parameter(track.fader, "gain"));
             handles.push_back(engine->parameter(track.fader, "pan"));
             handles.push_back(engine->parameter(track.eq[1], "frequency"));
             handles.push_back(engine->parameter(track.compressor, "threshold"));
             handles.push_back(engine->parameter(track.sends.back(), "gain"));
         }
-        for (const research::ReferenceBus& bus : session.buses) {
+        for (const ReferenceBus& bus : session.buses) {
             handles.push_back(engine->parameter(bus.compressor, "ratio"));
         }
         for (NodeId reverb : session.returns) {
@@ -323,4 +321,4 @@ TEST(RealtimeHarnessTest, ReferenceSessionThroughADeviceNeverAllocatesOrLocksOnA
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -9,7 +9,7 @@
 #include <string>
 #include <unistd.h>
 
-namespace fluxforge::device {
+namespace fluxforge {
 namespace {
 
 TEST(TerminalProgressBarTest, FormatsTheBarThePercentageAndTheSpeed) {
@@ -60,4 +60,4 @@ TEST(TerminalProgressBarTest, RedrawsInPlaceOnATerminal) {
 }
 
 } // namespace
-} // namespace fluxforge::device
+} // namespace fluxforge

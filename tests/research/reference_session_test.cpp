@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <string>
 
-namespace fluxforge::research {
+namespace fluxforge {
 namespace {
 
 std::size_t connectionsInto(const Graph& graph, NodeId node, PortIndex port = 0) {
@@ -210,4 +210,4 @@ TEST(ReferenceSessionTest, BadConfigsThrowNamingTheSettingAndLeaveTheGraphAlone)
 }
 
 } // namespace
-} // namespace fluxforge::research
+} // namespace fluxforge

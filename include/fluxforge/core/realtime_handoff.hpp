@@ -81,10 +81,6 @@ public:
         return current_;
     }
 
-    /// The object the audio thread last acquired, without switching.
-    /// Thread: audio. Real-time safe: yes. Allocates: no.
-    [[nodiscard]] T* current() const noexcept { return current_; }
-
     /// How many times the audio thread has switched objects. Thread: any. May be stale.
     [[nodiscard]] std::size_t swapCountApprox() const noexcept {
         return swaps_.load(std::memory_order_relaxed);

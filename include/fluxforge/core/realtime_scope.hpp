@@ -10,8 +10,6 @@
 #if defined(FLUXFORGE_ENABLE_RTSAN)
 extern "C" void __rtsan_realtime_enter();
 extern "C" void __rtsan_realtime_exit();
-extern "C" void __rtsan_off();
-extern "C" void __rtsan_on();
 #endif
 
 namespace fluxforge {
@@ -42,25 +40,6 @@ public:
         return false;
 #endif
     }
-};
-
-/// Lifts the real-time rule inside a RealtimeScope, for code that is allowed to block there by
-/// design (a worker parking when there is no work). Use sparingly and say why at each use.
-class RealtimeScopeExemption {
-public:
-#if defined(FLUXFORGE_ENABLE_RTSAN)
-    RealtimeScopeExemption() noexcept {
-        __rtsan_off();
-    }
-    ~RealtimeScopeExemption() {
-        __rtsan_on();
-    }
-#else
-    RealtimeScopeExemption() noexcept {} // NOLINT(modernize-use-equals-default)
-    ~RealtimeScopeExemption() {}         // NOLINT(modernize-use-equals-default)
-#endif
-    RealtimeScopeExemption(const RealtimeScopeExemption&) = delete;
-    RealtimeScopeExemption& operator=(const RealtimeScopeExemption&) = delete;
 };
 
 } // namespace fluxforge

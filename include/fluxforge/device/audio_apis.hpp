@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// An audio API RtAudio can drive. Which ones exist depends on how RtAudio was built
 /// (compiledAudioApis()); Debian's RtAudio 5.2 has jack, pulse and alsa.
@@ -73,4 +73,4 @@ struct AudioDeviceInfo {
 /// Thread: control. Real-time safe: no (asks the audio system). Allocates: yes.
 [[nodiscard]] std::vector<AudioDeviceInfo> listAudioDevices(AudioApi api);
 
-} // namespace fluxforge::device
+} // namespace fluxforge

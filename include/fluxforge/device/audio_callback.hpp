@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// The shape of the audio a device delivers, fixed while a stream is open.
 struct StreamInfo {
@@ -84,4 +84,4 @@ public:
     virtual void streamStopped() {}
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

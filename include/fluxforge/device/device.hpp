@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// Where a device is in its life.
 enum class DeviceState {
@@ -85,4 +85,4 @@ public:
     [[nodiscard]] virtual XrunCounts takeNewXruns() noexcept = 0;
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -13,7 +13,7 @@ namespace fluxforge {
 class Engine;
 }
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// The adapter between a device and an engine: each block the device asks for is rendered by
 /// Engine::process, in place, with nothing buffered in between, so the engine adds no latency
@@ -67,4 +67,4 @@ private:
     std::atomic<std::uint64_t> xrunBlocks_{0};
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -8,7 +8,7 @@
 
 #include <memory>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// The stream the host promises. Buffers for interleaved hosts are allocated from it once.
 struct HostDrivenConfig {
@@ -72,4 +72,4 @@ private:
     std::unique_ptr<State> impl_;
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -11,7 +11,7 @@
 #include <functional>
 #include <memory>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// The stream an offline render runs.
 struct OfflineConfig {
@@ -114,4 +114,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// Whether a JACK stream connects its ports to the device's ports by itself.
 enum class JackPortConnection {
@@ -130,4 +130,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

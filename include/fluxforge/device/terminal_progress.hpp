@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-namespace fluxforge::device {
+namespace fluxforge {
 
 /// Draws "[#########...........]  45%  12.3x real time" on one line, redrawn in place.
 ///
@@ -48,4 +48,4 @@ private:
     bool drawn_ = false;
 };
 
-} // namespace fluxforge::device
+} // namespace fluxforge

@@ -1,4 +1,4 @@
-// compile(): turns an editable Graph into an immutable Plan.
+// compile(): turns an editable Graph into a Plan whose structure no longer changes.
 #pragma once
 
 #include <fluxforge/graph/compensation_delay.hpp>

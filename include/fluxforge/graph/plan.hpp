@@ -1,4 +1,4 @@
-// Plan: a compiled, immutable execution plan of a Graph, and the buffers one block runs in.
+// Plan: a compiled execution plan of a Graph, and the buffers one block runs in.
 #pragma once
 
 #include <fluxforge/core/assert.hpp>
@@ -143,9 +143,13 @@ struct PlanBuffers {
 
 } // namespace detail
 
-/// An immutable execution plan: the graph's nodes in a topological order, in flat arrays
+/// A compiled execution plan: the graph's nodes in a topological order, in flat arrays
 /// (predecessors and successors, initial dependency counts, critical-path ranks), and the buffer
 /// slots their ports use. Executors decide the order tasks run in; `runTask` does the rest.
+///
+/// Its structure is fixed at compile time. What changes while it runs are the slots' audio and the
+/// port views, which `prepareBlock` sets to the block's frame count: a plan runs one block at a
+/// time (its run state is not yet split from it; docs/architecture.md).
 ///
 /// Structure queries: Thread: any. Real-time safe: yes. Allocates: no.
 /// `prepareBlock` / `runTask`: Thread: audio or worker (a task runs on one thread at a time, after

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-namespace fluxforge::research {
+namespace fluxforge {
 
 /// Whether bus 1's compressor is keyed by bus 2.
 enum class SessionSidechain { off, on };
@@ -368,4 +368,4 @@ inline ReferenceSession buildReferenceSession(Graph& graph, const ReferenceSessi
     return session;
 }
 
-} // namespace fluxforge::research
+} // namespace fluxforge

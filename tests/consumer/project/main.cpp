@@ -24,8 +24,8 @@ int main() {
     std::printf("fluxforge %s, kernels %s, peak %.3f\n", fluxforge::kVersionString,
                 std::string(fluxforge::kernels::activeKernelTable().name).c_str(), level);
 #if defined(CONSUMER_WITH_DEVICE)
-    std::printf("RtAudio %s with %zu APIs\n", fluxforge::device::rtAudioVersion().c_str(),
-                fluxforge::device::compiledAudioApis().size());
+    std::printf("RtAudio %s with %zu APIs\n", fluxforge::rtAudioVersion().c_str(),
+                fluxforge::compiledAudioApis().size());
 #endif
 #if defined(CONSUMER_WITH_CONTROL)
     // A script builds a tone; the host renders it. Lua's headers are not needed here.

@@ -13,13 +13,8 @@
 namespace fluxforge::test {
 namespace {
 
-using device::AudioApi;
-using device::DeviceState;
-using device::RtAudioDevice;
-
 /// Expects `open(config)` to throw fluxforge::Error whose message contains every fragment.
-void expectOpenFails(const device::RtAudioConfig& config,
-                     const std::vector<std::string>& fragments) {
+void expectOpenFails(const RtAudioConfig& config, const std::vector<std::string>& fragments) {
     RtAudioDevice device;
     try {
         device.open(config);
@@ -35,7 +30,7 @@ void expectOpenFails(const device::RtAudioConfig& config,
 }
 
 TEST(JackDeviceTest, ListsTheServerAsADeviceWithItsChannelsAndRate) {
-    const std::vector<device::AudioDeviceInfo> devices = device::listAudioDevices(AudioApi::jack);
+    const std::vector<AudioDeviceInfo> devices = listAudioDevices(AudioApi::jack);
     const auto system = std::find_if(devices.begin(), devices.end(),
                                      [](const auto& info) { return info.name == "system"; });
     ASSERT_NE(system, devices.end());
@@ -45,13 +40,13 @@ TEST(JackDeviceTest, ListsTheServerAsADeviceWithItsChannelsAndRate) {
 }
 
 TEST(JackDeviceTest, RejectsASampleRateTheServerDoesNotRunAt) {
-    device::RtAudioConfig config = jackConfig(2, 0);
+    RtAudioConfig config = jackConfig(2, 0);
     config.sampleRate = 44100;
     expectOpenFails(config, {"44100", "48000", "system", "jack"});
 }
 
 TEST(JackDeviceTest, RejectsAnUnknownDeviceNamingTheAvailableOnes) {
-    device::RtAudioConfig config = jackConfig(2, 0);
+    RtAudioConfig config = jackConfig(2, 0);
     config.outputDevice = "no-such-device";
     expectOpenFails(config, {"no-such-device", "'system' (2 out, 2 in, 48000 Hz)"});
 }
@@ -61,8 +56,8 @@ TEST(JackDeviceTest, RejectsAStreamWithoutChannels) {
 }
 
 TEST(JackDeviceTest, RejectsMoreChannelsThanTheDeviceHasWhenConnectingAutomatically) {
-    device::RtAudioConfig config = jackConfig(8, 0);
-    config.jackPorts = device::JackPortConnection::automatic;
+    RtAudioConfig config = jackConfig(8, 0);
+    config.jackPorts = JackPortConnection::automatic;
     expectOpenFails(config, {"has 2 output channels", "asked for 8"});
 }
 
@@ -82,7 +77,7 @@ TEST(JackDeviceTest, OpensOutputOnlyInputOnlyAndDuplexStreams) {
                      " in");
         RtAudioDevice device;
         device.open(jackConfig(shape.outputs, shape.inputs));
-        const device::StreamInfo info = device.streamInfo();
+        const StreamInfo info = device.streamInfo();
         EXPECT_EQ(info.sampleRate, kJackTestSampleRate);
         EXPECT_EQ(info.blockFrames, kJackTestPeriod); // JACK's period, whatever was asked
         EXPECT_EQ(info.outputChannels, shape.outputs);

@@ -25,9 +25,6 @@
 namespace fluxforge::test {
 namespace {
 
-using device::RtAudioDevice;
-using device::StreamDirection;
-
 /// A sink that notes the engine time of every impulse (a sample above 0.5) on its input, up to a
 /// fixed number, without allocating.
 class ImpulseRecorder final : public Node {
@@ -84,13 +81,13 @@ TEST_P(JackEngineRoundTripTest, AnImpulseReturnsAfterTheDeviceRoundTripPlusTheEn
     engine.commit(graph);
     ASSERT_EQ(engine.outputLatency(), latent);
 
-    device::EngineCallback callback(engine);
+    EngineCallback callback(engine);
     RtAudioDevice device;
     device.open(jackConfig(1, 1, "ffengine"));
     device.start(callback);
     connectJackPorts(device.jackPortName(StreamDirection::output, 0),
                      device.jackPortName(StreamDirection::input, 0));
-    const device::StreamLatency latency = device.latency();
+    const StreamLatency latency = device.latency();
     ASSERT_TRUE(waitUntil([&] { return recorder->count() >= 3; }, std::chrono::seconds(10)));
     device.stop();
     EXPECT_TRUE(callback.splitsBlocks());
@@ -116,10 +113,10 @@ INSTANTIATE_TEST_SUITE_P(Latencies, JackEngineRoundTripTest, ::testing::Values(0
 
 TEST(JackEngineTest, TheReferenceSessionPlaysThroughJack) {
     Graph graph(GraphConfig{0, 2});
-    research::ReferenceSessionConfig session;
+    ReferenceSessionConfig session;
     session.tracks = 16;
     session.prepare = {static_cast<SampleRate>(kJackTestSampleRate), kJackTestPeriod};
-    const research::ReferenceSession built = research::buildReferenceSession(graph, session);
+    const ReferenceSession built = buildReferenceSession(graph, session);
     // A meter between the master and the output, read from here while JACK plays.
     auto meter = std::make_shared<Meter>();
     graph.disconnect(built.master, graph.output());
@@ -134,7 +131,7 @@ TEST(JackEngineTest, TheReferenceSessionPlaysThroughJack) {
     config.pool.realtimePriority = false;
     Engine engine(config);
     engine.commit(graph);
-    device::EngineCallback callback(engine);
+    EngineCallback callback(engine);
     RtAudioDevice device;
     device.open(jackConfig(2, 0, "ffsession"));
     device.start(callback);

@@ -12,15 +12,12 @@
 namespace fluxforge::test {
 namespace {
 
-using device::RtAudioDevice;
-using device::StreamDirection;
-
 /// Emits one impulse on output channel 0 at a chosen frame and notes when it comes back on input
 /// channel 0.
-class ImpulseProbe final : public device::AudioCallback {
+class ImpulseProbe final : public AudioCallback {
 public:
     void processAudio(ConstBufferView input, BufferView output,
-                      const device::CallbackInfo& info) noexcept override {
+                      const CallbackInfo& info) noexcept override {
         const SampleTime emitAt = emitAt_.load(std::memory_order_acquire);
         for (FrameCount i = 0; i < output.numFrames(); ++i) {
             if (emitAt >= 0 && info.streamFrame + i == emitAt) {
@@ -61,7 +58,7 @@ TEST(JackLatencyTest, AnImpulseReturnsThroughALoopbackAfterExactlyTheReportedRou
     device.start(probe);
     connectJackPorts(device.jackPortName(StreamDirection::output, 0),
                      device.jackPortName(StreamDirection::input, 0));
-    const device::StreamLatency latency = device.latency();
+    const StreamLatency latency = device.latency();
     const FrameCount block = device.streamInfo().blockFrames;
     // Our ports connect only to each other: JACK adds nothing (a client reads its own output of
     // the same cycle), RtAudio delivers the input one period late.
@@ -86,8 +83,8 @@ FrameCount serverPortLatency(const std::string& port, const std::string& kind) {
 }
 
 TEST(JackLatencyTest, ConnectedToTheServerPortsItReportsTheirLatencyPlusOnePeriodOfInput) {
-    device::RtAudioConfig config = jackConfig(2, 2);
-    config.jackPorts = device::JackPortConnection::automatic;
+    RtAudioConfig config = jackConfig(2, 2);
+    config.jackPorts = JackPortConnection::automatic;
     RtAudioDevice device;
     device.open(config);
     ImpulseProbe probe;
@@ -98,7 +95,7 @@ TEST(JackLatencyTest, ConnectedToTheServerPortsItReportsTheirLatencyPlusOnePerio
     const FrameCount capture = serverPortLatency("system:capture_1", "capture");
     ASSERT_TRUE(waitUntil([&] { return device.latency().outputFrames == playback; },
                           std::chrono::seconds(2)));
-    const device::StreamLatency latency = device.latency();
+    const StreamLatency latency = device.latency();
     device.stop();
     const FrameCount block = device.streamInfo().blockFrames;
     EXPECT_EQ(playback, 2 * block);

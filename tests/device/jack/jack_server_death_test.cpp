@@ -12,10 +12,6 @@
 namespace fluxforge::test {
 namespace {
 
-using device::DeviceErrorKind;
-using device::DeviceState;
-using device::RtAudioDevice;
-
 class JackServerDeathTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(JackServerDeathTest, ARunningStreamIsReportedLostAndReopensOnARestartedServer) {
@@ -97,7 +93,7 @@ TEST(JackServerStallTest, AServerThatStopsCallingIsReportedAsStalledAndTheStream
     }
     ReportCollector reports;
     RtAudioDevice device(reports.handlers());
-    device::RtAudioConfig config = jackConfig(2, 0);
+    RtAudioConfig config = jackConfig(2, 0);
     config.stallTimeout = std::chrono::milliseconds(150);
     device.open(config);
     LoopbackRecorder recorder(2, 0, 48000, {440.0, 660.0});

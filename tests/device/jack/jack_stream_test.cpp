@@ -12,14 +12,11 @@
 namespace fluxforge::test {
 namespace {
 
-using device::DeviceState;
-using device::RtAudioDevice;
-
 /// Loops each output channel back to the same input channel of the stream.
 void connectLoopback(const RtAudioDevice& device, ChannelCount channels) {
     for (ChannelCount c = 0; c < channels; ++c) {
-        connectJackPorts(device.jackPortName(device::StreamDirection::output, c),
-                         device.jackPortName(device::StreamDirection::input, c));
+        connectJackPorts(device.jackPortName(StreamDirection::output, c),
+                         device.jackPortName(StreamDirection::input, c));
     }
 }
 
@@ -36,7 +33,7 @@ TEST(JackStreamTest, SinesSentOutComeBackInUnchangedThroughALoopback) {
     ASSERT_TRUE(waitUntil([&] { return recorder.recorded() >= kCapacity; },
                           std::chrono::seconds(kSeconds + 5)));
     device.stop();
-    const device::DeviceStats stats = device.stats();
+    const DeviceStats stats = device.stats();
 
     // Where the loop was connected, every input sample is the output sample of roundTrip frames
     // before (float copies all the way), except around xruns the server reported.
@@ -77,20 +74,19 @@ TEST(JackStreamTest, SinesSentOutComeBackInUnchangedThroughALoopback) {
     EXPECT_GE(stats.xruns.total(), recorder.flaggedBlocks() > 0 ? 1u : 0u);
     EXPECT_TRUE(waitUntil([&] { return reports.xruns().total() == stats.xruns.total(); },
                           std::chrono::seconds(1)));
-    const device::XrunCounts taken = device.takeNewXruns();
+    const XrunCounts taken = device.takeNewXruns();
     EXPECT_EQ(taken.total(), stats.xruns.total());
     EXPECT_EQ(device.takeNewXruns().total(), 0u);
     RecordProperty("xruns", static_cast<int>(stats.xruns.total()));
 }
 
 /// Spins through several periods in one chosen block: the server misses its deadline.
-class OverrunningCallback final : public device::AudioCallback {
+class OverrunningCallback final : public AudioCallback {
 public:
     explicit OverrunningCallback(std::uint64_t overrunBlock)
         : overrunBlock_(overrunBlock) {}
 
-    void processAudio(ConstBufferView, BufferView,
-                      const device::CallbackInfo& info) noexcept override {
+    void processAudio(ConstBufferView, BufferView, const CallbackInfo& info) noexcept override {
         const std::uint64_t block = blocks_.fetch_add(1, std::memory_order_relaxed);
         if (any(info.xruns) && flaggedAt_.load(std::memory_order_relaxed) == 0) {
             flaggedAt_.store(block, std::memory_order_relaxed);
@@ -129,11 +125,11 @@ TEST(JackStreamTest, ACallbackThatOverrunsItsPeriodIsCountedAndReportedAsAnXrun)
     ASSERT_TRUE(waitUntil([&] { return callback.flaggedAt() != 0; }, std::chrono::seconds(1)));
     device.stop();
 
-    const device::DeviceStats stats = device.stats();
+    const DeviceStats stats = device.stats();
     EXPECT_GT(stats.xruns.outputUnderflows, 0u); // RtAudio flags both directions of a duplex
     EXPECT_GT(stats.xruns.inputOverflows, 0u);
     EXPECT_GT(callback.flaggedAt(), 40u); // the blocks after the overrun are told
-    const device::XrunCounts taken = device.takeNewXruns();
+    const XrunCounts taken = device.takeNewXruns();
     EXPECT_EQ(taken.total(), stats.xruns.total());
     EXPECT_EQ(device.takeNewXruns().total(), 0u);
     // Reported from the device's notification thread, not the audio thread or this one.

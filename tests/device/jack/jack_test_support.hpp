@@ -45,29 +45,29 @@ inline bool waitUntil(const std::function<bool()>& condition,
 }
 
 /// A stream config on the test server: manual port connections, so tests wire what they test.
-inline device::RtAudioConfig jackConfig(ChannelCount outputs, ChannelCount inputs,
-                                        const std::string& name = "fftest") {
-    device::RtAudioConfig config;
-    config.api = device::AudioApi::jack;
+inline RtAudioConfig jackConfig(ChannelCount outputs, ChannelCount inputs,
+                                const std::string& name = "fftest") {
+    RtAudioConfig config;
+    config.api = AudioApi::jack;
     config.outputChannels = outputs;
     config.inputChannels = inputs;
     config.sampleRate = kJackTestSampleRate;
     config.blockFrames = kJackTestPeriod;
     config.streamName = name;
-    config.jackPorts = device::JackPortConnection::manual;
+    config.jackPorts = JackPortConnection::manual;
     return config;
 }
 
 /// Collects what a device reports from its notification thread.
 class ReportCollector {
 public:
-    device::DeviceHandlers handlers() {
-        return {[this](const device::DeviceError& error) {
+    DeviceHandlers handlers() {
+        return {[this](const DeviceError& error) {
                     std::lock_guard lock(mutex_);
                     errors_.push_back(error);
                     errorThreads_.push_back(std::this_thread::get_id());
                 },
-                [this](const device::XrunCounts& xruns) {
+                [this](const XrunCounts& xruns) {
                     std::lock_guard lock(mutex_);
                     xruns_.outputUnderflows += xruns.outputUnderflows;
                     xruns_.inputOverflows += xruns.inputOverflows;
@@ -75,11 +75,11 @@ public:
                 }};
     }
 
-    std::vector<device::DeviceError> errors() const {
+    std::vector<DeviceError> errors() const {
         std::lock_guard lock(mutex_);
         return errors_;
     }
-    bool hasError(device::DeviceErrorKind kind) const {
+    bool hasError(DeviceErrorKind kind) const {
         std::lock_guard lock(mutex_);
         for (const auto& error : errors_) {
             if (error.kind == kind) {
@@ -88,7 +88,7 @@ public:
         }
         return false;
     }
-    device::XrunCounts xruns() const {
+    XrunCounts xruns() const {
         std::lock_guard lock(mutex_);
         return xruns_;
     }
@@ -101,27 +101,27 @@ public:
 
 private:
     mutable std::mutex mutex_;
-    std::vector<device::DeviceError> errors_;
+    std::vector<DeviceError> errors_;
     std::vector<std::thread::id> errorThreads_;
-    device::XrunCounts xruns_;
+    XrunCounts xruns_;
     std::vector<std::thread::id> xrunThreads_;
 };
 
 /// Writes a sine per output channel (channel c at frequencies[c]) and records, up to a capacity
 /// allocated beforehand, every output sample it wrote and every input sample it received, plus
 /// the xrun flags of each block.
-class LoopbackRecorder final : public device::AudioCallback {
+class LoopbackRecorder final : public AudioCallback {
 public:
     LoopbackRecorder(ChannelCount outputs, ChannelCount inputs, std::size_t capacity,
                      std::vector<double> frequencies)
         : frequencies_(std::move(frequencies))
         , written_(outputs, std::vector<float>(capacity, 0.0f))
         , received_(inputs, std::vector<float>(capacity, 0.0f))
-        , blockXruns_(capacity / 16 + 1, device::XrunFlags::none) {
+        , blockXruns_(capacity / 16 + 1, XrunFlags::none) {
         blockStart_.reserve(blockXruns_.size()); // the audio thread never grows it
     }
 
-    void streamStarting(const device::StreamInfo& info) override {
+    void streamStarting(const StreamInfo& info) override {
         startingThread_ = std::this_thread::get_id();
         sampleRate_ = info.sampleRate;
         ++starts_;
@@ -132,7 +132,7 @@ public:
     }
 
     void processAudio(ConstBufferView input, BufferView output,
-                      const device::CallbackInfo& info) noexcept override {
+                      const CallbackInfo& info) noexcept override {
         audioThread_.store(std::hash<std::thread::id>{}(std::this_thread::get_id()),
                            std::memory_order_relaxed);
         const std::size_t at = recorded_.load(std::memory_order_relaxed);
@@ -170,9 +170,7 @@ public:
     [[nodiscard]] const std::vector<std::vector<float>>& written() const { return written_; }
     [[nodiscard]] const std::vector<std::vector<float>>& received() const { return received_; }
     [[nodiscard]] std::size_t blocks() const { return blocks_; }
-    [[nodiscard]] device::XrunFlags blockXruns(std::size_t block) const {
-        return blockXruns_[block];
-    }
+    [[nodiscard]] XrunFlags blockXruns(std::size_t block) const { return blockXruns_[block]; }
     [[nodiscard]] const std::vector<SampleTime>& blockStarts() const { return blockStart_; }
     [[nodiscard]] std::size_t flaggedBlocks() const {
         return flaggedBlocks_.load(std::memory_order_relaxed);
@@ -198,7 +196,7 @@ private:
     SampleRate sampleRate_ = kJackTestSampleRate;
     std::vector<std::vector<float>> written_;
     std::vector<std::vector<float>> received_;
-    std::vector<device::XrunFlags> blockXruns_;
+    std::vector<XrunFlags> blockXruns_;
     std::vector<SampleTime> blockStart_;
     std::size_t blocks_ = 0;
     std::atomic<std::size_t> recorded_{0};
