@@ -8,6 +8,16 @@
 // 3. Efficiency/<graph>/<executor>: nodes that really work 10..200 us; efficiency = block time /
 //    max(W/p, D) (W total work, D critical path, p = 2 workers): 1.0 is the best possible.
 //    "chain_beside_shorts" is one long chain beside many short independent nodes.
+// 4. Fine/<graph>/<executor>: fine-grained work, where scheduling cost shows: the DAW shape with
+//    every node working 0.7 us, and a random layered graph of 500 nodes of 2 us; per-block times
+//    against the bound: p50_vs_bound, p99_vs_bound.
+// 5. Forced/daw_trivial/<executor>: the trivial DAW graph forced onto 2 workers, interleaved block
+//    by block with the serial executor on its own copy of the graph: vs_serial = median ratio.
+// 6. Adapt/<hint>: random_layered with exact cost estimates or none at all, after 100 blocks
+//    (Engine::update every 10, as a UI timer would): efficiency and helpers_used over the next 100.
+//
+// TBB runs two formulations: tbb-flow-graph (continue_node per task) and tbb-function-node
+// (multifunction_node per task counting its own predecessors); see TbbRunner.
 #include "support/graph_shapes.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
@@ -22,8 +32,10 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <random>
+#include <tuple>
 
 namespace fluxforge::bench {
 namespace {
@@ -70,29 +82,63 @@ double nanosecondsSince(std::chrono::steady_clock::time_point start) {
 // a flow::graph attaches to the arena it is created in, and one built outside (the first version
 // of this baseline) ran its tasks in the default arena while the caller waited in ours, on one
 // thread (20 independent 100 us nodes: 2.0 ms, against 1.0 ms built inside).
+//
+// The second formulation, TbbStyle::functionNode: one multifunction_node<continue_msg,
+// tuple<continue_msg>> per task (unlimited concurrency), edges from its output port to each
+// successor; its body counts the messages with an atomic per task and, at the last predecessor's,
+// runs the task and puts one message to its successors (a function_node cannot withhold its
+// output, so the counting variant is the multifunction_node).
+enum class TbbStyle { continueNode, functionNode };
+
 class TbbRunner {
 public:
-    TbbRunner(Plan& plan, int threads)
+    TbbRunner(Plan& plan, int threads, TbbStyle style = TbbStyle::continueNode)
         : plan_(plan)
-        , arena_(threads) {
+        , arena_(threads)
+        , pending_(plan.numTasks()) {
         arena_.execute([&] {
             using tbb::flow::continue_msg;
             using tbb::flow::continue_node;
+            using Counting = tbb::flow::multifunction_node<continue_msg, std::tuple<continue_msg>>;
             graph_ = std::make_unique<tbb::flow::graph>();
             start_ = std::make_unique<tbb::flow::broadcast_node<continue_msg>>(*graph_);
             for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
-                nodes_.push_back(std::make_unique<continue_node<continue_msg>>(
-                    *graph_, [this, t](const continue_msg&) {
-                        plan_.runTask(t, block_);
-                        return continue_msg();
-                    }));
+                pending_[t].store(std::max(1u, plan.initialDependencies(t)));
+                if (style == TbbStyle::continueNode) {
+                    nodes_.push_back(std::make_unique<continue_node<continue_msg>>(
+                        *graph_, [this, t](const continue_msg&) {
+                            plan_.runTask(t, block_);
+                            return continue_msg();
+                        }));
+                } else {
+                    counting_.push_back(std::make_unique<Counting>(
+                        *graph_, tbb::flow::unlimited,
+                        [this, t](const continue_msg&, Counting::output_ports_type& out) {
+                            if (pending_[t].fetch_sub(1, std::memory_order_acq_rel) != 1) {
+                                return;
+                            }
+                            pending_[t].store(std::max(1u, plan_.initialDependencies(t)),
+                                              std::memory_order_relaxed);
+                            plan_.runTask(t, block_);
+                            std::get<0>(out).try_put(continue_msg());
+                        }));
+                }
             }
             for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
                 for (TaskIndex s : plan.successors(t)) {
-                    tbb::flow::make_edge(*nodes_[t], *nodes_[s]);
+                    if (style == TbbStyle::continueNode) {
+                        tbb::flow::make_edge(*nodes_[t], *nodes_[s]);
+                    } else {
+                        tbb::flow::make_edge(tbb::flow::output_port<0>(*counting_[t]),
+                                             *counting_[s]);
+                    }
                 }
                 if (plan.initialDependencies(t) == 0) {
-                    tbb::flow::make_edge(*start_, *nodes_[t]);
+                    if (style == TbbStyle::continueNode) {
+                        tbb::flow::make_edge(*start_, *nodes_[t]);
+                    } else {
+                        tbb::flow::make_edge(*start_, *counting_[t]);
+                    }
                 }
             }
         });
@@ -100,6 +146,7 @@ public:
     ~TbbRunner() {
         arena_.execute([&] {
             nodes_.clear();
+            counting_.clear();
             start_.reset();
             graph_.reset();
         });
@@ -122,7 +169,11 @@ private:
     tbb::task_arena arena_;
     std::unique_ptr<tbb::flow::graph> graph_;
     std::unique_ptr<tbb::flow::broadcast_node<tbb::flow::continue_msg>> start_;
+    std::vector<std::atomic<std::uint32_t>> pending_;
     std::vector<std::unique_ptr<tbb::flow::continue_node<tbb::flow::continue_msg>>> nodes_;
+    std::vector<std::unique_ptr<tbb::flow::multifunction_node<tbb::flow::continue_msg,
+                                                              std::tuple<tbb::flow::continue_msg>>>>
+        counting_;
 };
 #endif
 
@@ -331,6 +382,185 @@ void efficiencyTbb(benchmark::State& state, WorkGraph kind) {
 }
 #endif
 
+// ---- 4. Fine-grained work: block times against the bound --------------------------------------
+
+enum class FineGraph { daw, layered };
+
+// The DAW shape (32 tracks x (source + 4 effects) -> 4 buses -> master) at 0.7 us per node, or
+// 500 nodes in 25 random layers (each fed by up to 4 of the layer before) at 2 us per node.
+std::vector<std::shared_ptr<Node>> buildFineGraph(Graph& graph, FineGraph kind,
+                                                  CostHint hint = CostHint::exact) {
+    std::vector<std::shared_ptr<Node>> nodes;
+    auto add = [&](double microseconds, std::uint32_t inputs) {
+        nodes.push_back(std::make_shared<BusyNode>(microseconds * 1000.0, inputs, kBlock, hint));
+        return graph.add(nodes.back());
+    };
+    if (kind == FineGraph::daw) {
+        const NodeId master = add(0.7, 1);
+        graph.connect(master, graph.output());
+        std::vector<NodeId> buses;
+        for (int b = 0; b < 4; ++b) {
+            buses.push_back(add(0.7, 1));
+            graph.connect(buses.back(), master);
+        }
+        for (int t = 0; t < 32; ++t) {
+            NodeId previous = add(0.7, 0);
+            for (int e = 0; e < 4; ++e) {
+                const NodeId fx = add(0.7, 1);
+                graph.connect(previous, fx);
+                previous = fx;
+            }
+            graph.connect(previous, buses[static_cast<std::size_t>(t) * 4 / 32]);
+        }
+        return nodes;
+    }
+    std::mt19937 rng(5);
+    std::vector<NodeId> previousLayer;
+    for (int layer = 0; layer < 25; ++layer) {
+        std::vector<NodeId> thisLayer;
+        for (int i = 0; i < 20; ++i) {
+            const NodeId id = add(2.0, previousLayer.empty() ? 0 : 1);
+            if (!previousLayer.empty()) {
+                const std::size_t count = 1 + rng() % 4;
+                std::vector<NodeId> chosen;
+                for (std::size_t k = 0; k < count; ++k) {
+                    const NodeId from = previousLayer[rng() % previousLayer.size()];
+                    if (std::find(chosen.begin(), chosen.end(), from) == chosen.end()) {
+                        chosen.push_back(from);
+                        graph.connect(from, id);
+                    }
+                }
+            }
+            thisLayer.push_back(id);
+        }
+        previousLayer = thisLayer;
+    }
+    return nodes;
+}
+
+constexpr int kFineBlocks = 5000;
+
+void reportAgainstBound(benchmark::State& state, std::vector<double>& times, double bound) {
+    reportDistribution(state, times);
+    state.counters["bound_us"] = bound / 1000.0;
+    state.counters["p50_vs_bound"] = state.counters["median_us"] * 1000.0 / bound;
+    state.counters["p99_vs_bound"] = state.counters["p99_us"] * 1000.0 / bound;
+}
+
+void fine(benchmark::State& state, FineGraph kind, ExecutorKind executor) {
+    Engine engine(engineConfig(executor));
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildFineGraph(graph, kind);
+    engine.commit(graph);
+    const std::uint32_t p = executor == ExecutorKind::serial ? 1 : kWorkers;
+    const double bound = boundOf(*compile(graph, {48000.0, kBlock})).lowerBound(p);
+    AudioBuffer out(1, kBlock);
+    for (int i = 0; i < 100; ++i) {
+        engine.process({}, out.view());
+    }
+    std::vector<double> times;
+    times.reserve(kFineBlocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        engine.process({}, out.view());
+        times.push_back(nanosecondsSince(start));
+    }
+    reportAgainstBound(state, times, bound);
+}
+
+#if FLUXFORGE_BENCH_HAVE_TBB
+void fineTbb(benchmark::State& state, FineGraph kind, TbbStyle style) {
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildFineGraph(graph, kind);
+    auto plan = compile(graph, {48000.0, kBlock});
+    const double bound = boundOf(*plan).lowerBound(kWorkers);
+    TbbRunner tbb(*plan, kWorkers, style);
+    SampleTime clock = 0;
+    for (int i = 0; i < 100; ++i) {
+        tbb.runBlock(clock += kBlock);
+    }
+    std::vector<double> times;
+    times.reserve(kFineBlocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        tbb.runBlock(clock += kBlock);
+        times.push_back(nanosecondsSince(start));
+    }
+    reportAgainstBound(state, times, bound);
+}
+#endif
+
+// ---- 5. Trivial graph forced onto 2 workers, against serial in the same run --------------------
+
+void forcedTrivial(benchmark::State& state, ExecutorKind executor) {
+    Engine forced(engineConfig(executor));
+    Engine serial(engineConfig(ExecutorKind::serial));
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildDawSession(graph, 32, 4, 4);
+    Graph serialGraph(GraphConfig{0, 1});
+    const auto serialNodes = buildDawSession(serialGraph, 32, 4, 4);
+    forced.commit(graph);
+    serial.commit(serialGraph);
+    AudioBuffer out(1, kBlock);
+    for (int i = 0; i < 100; ++i) {
+        forced.process({}, out.view());
+        serial.process({}, out.view());
+    }
+    std::vector<double> forcedTimes;
+    std::vector<double> serialTimes;
+    for (auto _ : state) {
+        auto start = std::chrono::steady_clock::now();
+        forced.process({}, out.view());
+        forcedTimes.push_back(nanosecondsSince(start));
+        start = std::chrono::steady_clock::now();
+        serial.process({}, out.view());
+        serialTimes.push_back(nanosecondsSince(start));
+    }
+    std::vector<double> serialCopy = serialTimes;
+    reportDistribution(state, forcedTimes);
+    std::sort(serialCopy.begin(), serialCopy.end());
+    const double serialMedian = serialCopy[serialCopy.size() / 2];
+    state.counters["serial_median_us"] = serialMedian / 1000.0;
+    state.counters["vs_serial"] = state.counters["median_us"] * 1000.0 / serialMedian;
+}
+
+// ---- 6. Adapting to measured costs
+// ---------------------------------------------------------------
+
+void adapt(benchmark::State& state, CostHint hint) {
+    EngineConfig config = engineConfig(ExecutorKind::criticalPath);
+    config.parallel = ParallelPolicy{}; // the default policy: this row is about its decisions
+    config.timingInterval = 8;
+    Engine engine(config);
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildFineGraph(graph, FineGraph::layered, hint);
+    engine.commit(graph);
+    const double bound = boundOf(*compile(graph, {48000.0, kBlock})).lowerBound(kWorkers);
+    AudioBuffer out(1, kBlock);
+    std::vector<double> times;
+    double helpers = 0.0;
+    for (auto _ : state) {
+        for (int b = 0; b < 100; ++b) {
+            engine.process({}, out.view());
+            if (b % 10 == 9) {
+                engine.update();
+            }
+        }
+        times.clear();
+        helpers = 0.0;
+        for (int b = 0; b < 100; ++b) {
+            const auto start = std::chrono::steady_clock::now();
+            engine.process({}, out.view());
+            times.push_back(nanosecondsSince(start));
+            helpers += engine.lastBlockHelpersApprox();
+        }
+    }
+    std::sort(times.begin(), times.end());
+    state.counters["median_us"] = times[times.size() / 2] / 1000.0;
+    state.counters["efficiency"] = times[times.size() / 2] / bound;
+    state.counters["helpers_used"] = helpers / 100.0;
+}
+
 void registerAll() {
     const std::pair<const char*, Shape> shapes[] = {
         {"chain", Shape::chain}, {"wide", Shape::wide}, {"layered", Shape::layered}};
@@ -378,6 +608,32 @@ void registerAll() {
             ->Unit(benchmark::kMicrosecond);
 #endif
     }
+    const std::pair<const char*, FineGraph> fineGraphs[] = {{"daw_0.7us", FineGraph::daw},
+                                                            {"layered_2us", FineGraph::layered}};
+    for (const auto& [graphName, kind] : fineGraphs) {
+        for (ExecutorKind executor : {ExecutorKind::serial, ExecutorKind::criticalPath}) {
+            const std::string name =
+                std::string("Fine/") + graphName + "/" + std::string(executorName(executor));
+            benchmark::RegisterBenchmark(name.c_str(), fine, kind, executor)
+                ->Iterations(kFineBlocks);
+        }
+#if FLUXFORGE_BENCH_HAVE_TBB
+        for (const auto& [styleName, style] :
+             {std::pair{"tbb-flow-graph", TbbStyle::continueNode},
+              std::pair{"tbb-function-node", TbbStyle::functionNode}}) {
+            const std::string name = std::string("Fine/") + graphName + "/" + styleName;
+            benchmark::RegisterBenchmark(name.c_str(), fineTbb, kind, style)
+                ->Iterations(kFineBlocks);
+        }
+#endif
+    }
+    for (ExecutorKind executor :
+         {ExecutorKind::levelBarrier, ExecutorKind::dynamicFifo, ExecutorKind::criticalPath}) {
+        const std::string name = "Forced/daw_trivial/" + std::string(executorName(executor));
+        benchmark::RegisterBenchmark(name.c_str(), forcedTrivial, executor)->Iterations(kDawBlocks);
+    }
+    benchmark::RegisterBenchmark("Adapt/exact_estimates", adapt, CostHint::exact)->Iterations(1);
+    benchmark::RegisterBenchmark("Adapt/no_estimates", adapt, CostHint::none)->Iterations(1);
 }
 
 } // namespace

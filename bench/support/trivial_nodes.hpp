@@ -66,14 +66,20 @@ private:
     std::uint32_t inputs_;
 };
 
+/// Whether a BusyNode tells the scheduler its cost.
+enum class CostHint { exact, none };
+
 /// A node that works for a set time: it spins on the cycle counter, so its cost is real CPU time,
-/// known in advance (its estimated cost tells the scheduler the truth) and independent of the data.
+/// known in advance and independent of the data. With CostHint::exact its estimated cost tells the
+/// scheduler the truth; with none it declares nothing, like a new user's custom node.
 class BusyNode final : public Node {
 public:
-    BusyNode(double nanoseconds, std::uint32_t inputs, FrameCount maxBlock)
+    BusyNode(double nanoseconds, std::uint32_t inputs, FrameCount maxBlock,
+             CostHint hint = CostHint::exact)
         : nanoseconds_(nanoseconds)
         , inputs_(inputs)
-        , maxBlock_(maxBlock) {}
+        , maxBlock_(maxBlock)
+        , hint_(hint) {}
 
     [[nodiscard]] double nanoseconds() const noexcept { return nanoseconds_; }
 
@@ -84,7 +90,9 @@ protected:
             p.inputs.push_back({"in", 1});
         }
         p.outputs.push_back({"out", 1});
-        p.estimatedCostPerFrame = nanoseconds_ / static_cast<double>(maxBlock_);
+        if (hint_ == CostHint::exact) {
+            p.estimatedCostPerFrame = nanoseconds_ / static_cast<double>(maxBlock_);
+        }
         return p;
     }
     void onPrepare(const PrepareContext&) override {
@@ -105,6 +113,7 @@ private:
     double nanoseconds_;
     std::uint32_t inputs_;
     FrameCount maxBlock_;
+    CostHint hint_;
     std::uint64_t ticks_ = 0;
 };
 
