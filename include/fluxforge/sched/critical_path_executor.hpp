@@ -28,11 +28,9 @@ protected:
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
         // Sources go round-robin to the participants' sets, the most urgent to the audio thread.
         std::uint32_t next = 0;
-        for (std::uint32_t priority = 0; priority < plan.numTasks(); ++priority) {
-            if (plan.plan().initialDependencies(plan.taskAtPriority(priority)) == 0) {
-                plan.readySet(next).insert(priority);
-                next = next + 1 == participants_ ? 0 : next + 1;
-            }
+        for (std::uint32_t priority : plan.sourcePriorities()) {
+            plan.readySet(next).insert(priority);
+            next = next + 1 == participants_ ? 0 : next + 1;
         }
     }
 

@@ -27,6 +27,11 @@ public:
     [[nodiscard]] std::span<const TaskIndex> byPriority() const noexcept { return byPriority_; }
     [[nodiscard]] std::span<const std::uint32_t> priorityOf() const noexcept { return priorityOf_; }
     [[nodiscard]] std::span<const double> ranks() const noexcept { return ranks_; }
+    /// The priorities of the tasks with no predecessors, most urgent first: what a block starts
+    /// with, without scanning every task.
+    [[nodiscard]] std::span<const std::uint32_t> sourcePriorities() const noexcept {
+        return sourcePriorities_;
+    }
     [[nodiscard]] double totalWork() const noexcept { return totalWork_; }
     [[nodiscard]] double criticalPath() const noexcept { return criticalPath_; }
 
@@ -38,6 +43,7 @@ private:
     std::vector<TaskIndex> byPriority_;
     std::vector<std::uint32_t> priorityOf_;
     std::vector<double> ranks_;
+    std::vector<std::uint32_t> sourcePriorities_;
     double totalWork_ = 0.0;
     double criticalPath_ = 0.0;
 };
@@ -67,6 +73,9 @@ inline PriorityOrder::PriorityOrder(const Plan& plan, std::span<const double> co
     priorityOf_.resize(n);
     for (std::uint32_t i = 0; i < n; ++i) {
         priorityOf_[byPriority_[i]] = i;
+        if (plan.initialDependencies(byPriority_[i]) == 0) {
+            sourcePriorities_.push_back(i);
+        }
     }
 }
 

@@ -53,6 +53,10 @@ public:
     [[nodiscard]] std::uint32_t priorityOf(TaskIndex task) const noexcept {
         return priorityOf_[task];
     }
+    /// The priorities of the source tasks, most urgent first.
+    [[nodiscard]] std::span<const std::uint32_t> sourcePriorities() const noexcept {
+        return order_->sourcePriorities();
+    }
 
     /// Tasks with no successors: the block is done when they are.
     [[nodiscard]] std::uint32_t numSinks() const noexcept { return numSinks_; }
