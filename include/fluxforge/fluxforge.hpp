@@ -19,6 +19,7 @@
 #include <fluxforge/core/kernels.hpp>
 #include <fluxforge/core/realtime_handoff.hpp>
 #include <fluxforge/core/realtime_scope.hpp>
+#include <fluxforge/core/seqlock.hpp>
 #include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
 
@@ -27,6 +28,7 @@
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/graph/endpoint_nodes.hpp>
 #include <fluxforge/graph/graph.hpp>
+#include <fluxforge/graph/graph_dot.hpp>
 #include <fluxforge/graph/node.hpp>
 #include <fluxforge/graph/node_id.hpp>
 #include <fluxforge/graph/parameter.hpp>
@@ -40,6 +42,7 @@
 #include <fluxforge/sched/priority_ready_set.hpp>
 #include <fluxforge/sched/scheduled_plan.hpp>
 #include <fluxforge/sched/serial_executor.hpp>
+#include <fluxforge/sched/task_observer.hpp>
 #include <fluxforge/sched/thread_priority.hpp>
 #include <fluxforge/sched/worker_pool.hpp>
 
@@ -48,7 +51,10 @@
 #include <fluxforge/engine/control_sender.hpp>
 #include <fluxforge/engine/control_stats.hpp>
 #include <fluxforge/engine/engine.hpp>
+#include <fluxforge/engine/metrics.hpp>
 #include <fluxforge/engine/parameter_handle.hpp>
+#include <fluxforge/engine/trace.hpp>
+#include <fluxforge/engine/trace_export.hpp>
 #include <fluxforge/engine/transport.hpp>
 
 // nodes

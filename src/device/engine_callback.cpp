@@ -35,6 +35,9 @@ void EngineCallback::streamStarting(const StreamInfo& info) {
 
 void EngineCallback::processAudio(ConstBufferView input, BufferView output,
                                   const CallbackInfo& info) noexcept {
+    if (any(info.xruns)) {
+        engine_.reportDeviceXruns(1);
+    }
     engine_.process(input, output);
     blocks_.store(blocks_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     if (any(info.xruns)) {

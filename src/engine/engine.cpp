@@ -1,4 +1,5 @@
 #include "engine_control.hpp"
+#include "metrics_recorder.hpp"
 
 #include <fluxforge/core/buffer_ops.hpp>
 #include <fluxforge/core/denormal_guard.hpp>
@@ -44,7 +45,9 @@ Engine::Engine(EngineConfig config)
     , criticalPath_(pool_.get(), config.parallel)
     , executorKind_(config.executor)
     , control_(std::make_unique<detail::EngineControl>(config.sampleRate,
-                                                       config.parameterSmoothingSeconds)) {
+                                                       config.parameterSmoothingSeconds))
+    , metrics_(std::make_unique<detail::MetricsRecorder>(
+          config.metrics, config.trace, std::max(1u, config.maxWorkers), config.sampleRate)) {
     config_.maxWorkers = std::max(1u, config.maxWorkers);
 }
 
@@ -126,7 +129,10 @@ void Engine::commitLocked(const Graph& graph) {
         }
     }
     const FrameCount outputLatency = plan->outputLatency();
+    const std::uint64_t generation = ++control_->planGeneration;
+    metrics_->addPlan(std::make_shared<const TracePlan>(TracePlan::of(*plan, generation)));
     auto scheduled = std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers);
+    scheduled->setGeneration(generation);
     control_->publishedPlan = scheduled.get();
     plans_.publish(std::move(scheduled));
     control_->committedGraph = std::move(copy);
@@ -184,10 +190,14 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
     const DenormalGuard denormals;
     const FrameCount frames = output.numFrames();
     ScheduledPlan* plan = plans_.acquire();
+    const auto wakeUps = [this](std::uint32_t worker) { return pool_->wakeUpsApprox(worker); };
+    metrics_->beginBlock(plan != nullptr ? plan->generation() : 0,
+                         plan != nullptr ? plan->numTasks() : 0, frames);
     if (plan == nullptr) {
         clear(output);
         framesRendered_.store(framesRendered_.load(std::memory_order_relaxed) + frames,
                               std::memory_order_relaxed);
+        metrics_->endBlock(wakeUps);
         return;
     }
     control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(),
@@ -203,6 +213,7 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
         offset += chunk;
     }
     control_->drain.endProcess(framesRendered_.load(std::memory_order_relaxed));
+    metrics_->endBlock(wakeUps);
 }
 
 void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
@@ -217,11 +228,54 @@ void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
     block.transport = control_->drain.transportInfo();
     block.timeNodes = config_.timingInterval != 0 && blocksRendered_ % config_.timingInterval == 0;
     Executor& executor = currentExecutor();
+    executor.setObserver(metrics_->observer());
+    metrics_->beginRun();
     executor.run(scheduled, block);
+    metrics_->endRun(1 + executor.lastHelpersApprox());
     lastHelpers_.store(executor.lastHelpersApprox(), std::memory_order_relaxed);
     ++blocksRendered_;
     framesRendered_.store(start + frames, std::memory_order_relaxed);
     control_->drain.endBlock(start, frames);
+}
+
+// ---- metrics and trace (metrics_recorder.hpp) ---------------------------------------------------
+
+MetricsSnapshot Engine::metrics(std::uint32_t windowBlocks) const {
+    std::uint64_t generation = 0;
+    MetricsSnapshot snapshot = metrics_->snapshot(windowBlocks, generation);
+    const std::shared_ptr<const TracePlan> plan =
+        generation != 0 ? metrics_->plan(generation) : nullptr;
+    for (std::size_t t = 0; t < snapshot.nodes.size(); ++t) {
+        NodeMetrics& node = snapshot.nodes[t];
+        if (plan != nullptr && t < plan->numTasks()) {
+            node.node = plan->nodes[t];
+            node.name = plan->names[t];
+        } else {
+            node.name = "task " + std::to_string(t);
+        }
+    }
+    return snapshot;
+}
+void Engine::resetMetrics() noexcept {
+    metrics_->requestReset();
+}
+void Engine::reportDeviceXruns(std::uint32_t count) noexcept {
+    metrics_->addDeviceXruns(count);
+}
+void Engine::reportPrefetch(const PrefetchMetrics& prefetch) noexcept {
+    metrics_->setPrefetch(prefetch);
+}
+void Engine::setTracing(bool on) {
+    metrics_->setTracing(on);
+}
+bool Engine::tracingApprox() const noexcept {
+    return metrics_->tracingApprox();
+}
+TraceCapture Engine::captureTrace() const {
+    return metrics_->capture();
+}
+std::shared_ptr<const TracePlan> Engine::committedPlanApprox() const {
+    return metrics_->plan();
 }
 
 } // namespace fluxforge

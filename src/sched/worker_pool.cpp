@@ -104,12 +104,18 @@ void WorkerPool::helperLoop(Helper& self) noexcept {
     self.started.store(true, std::memory_order_release);
     const DenormalGuard denormals;
     std::uint32_t seen = epoch_.load();
+    bool slept = false; // since the last job this helper joined
     while (!self.stop.load(std::memory_order_seq_cst)) {
         // Join the open job, if any (also right after starting: a job may already be waiting).
         inside_.fetch_add(1, std::memory_order_seq_cst);
         if (ParallelJob* job = job_.load(std::memory_order_seq_cst)) {
             const std::uint32_t ticket = tickets_.fetch_add(1, std::memory_order_relaxed);
             if (ticket < wanted_.load(std::memory_order_relaxed)) {
+                if (slept) {
+                    // Another helper may hold this index in another job: count atomically.
+                    wakeUps_[ticket + 1].fetch_add(1, std::memory_order_relaxed);
+                    slept = false;
+                }
                 const RealtimeScope realtime;
                 job->work(ticket + 1);
             }
@@ -128,6 +134,7 @@ void WorkerPool::helperLoop(Helper& self) noexcept {
                 sleeping_.fetch_add(1, std::memory_order_seq_cst);
                 if (epoch_.load() == seen && !self.stop.load(std::memory_order_seq_cst)) {
                     epoch_.waitWhileEquals(seen);
+                    slept = true;
                 }
                 sleeping_.fetch_sub(1, std::memory_order_seq_cst);
             }

@@ -7,7 +7,9 @@
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/engine/control_sender.hpp>
 #include <fluxforge/engine/control_stats.hpp>
+#include <fluxforge/engine/metrics.hpp>
 #include <fluxforge/engine/parameter_handle.hpp>
+#include <fluxforge/engine/trace.hpp>
 #include <fluxforge/engine/transport.hpp>
 #include <fluxforge/graph/graph.hpp>
 #include <fluxforge/graph/plan.hpp>
@@ -27,8 +29,9 @@
 namespace fluxforge {
 
 namespace detail {
-struct EngineControl; // src/engine/engine_control.hpp
-}
+struct EngineControl;  // src/engine/engine_control.hpp
+class MetricsRecorder; // src/engine/metrics_recorder.hpp
+} // namespace detail
 
 /// How an Engine runs. Fixed for the engine's lifetime: nodes are prepared for these settings.
 struct EngineConfig {
@@ -53,6 +56,10 @@ struct EngineConfig {
     /// How long a live parameter change (ControlSender::trySetParameter) glides to its new value,
     /// 0..1 s; 0 makes live changes steps (docs/automation.md).
     double parameterSmoothingSeconds = 0.005;
+    /// What the performance metrics keep and how often tasks are timed (docs/metrics.md).
+    MetricsConfig metrics{};
+    /// How much of the schedule the trace keeps when tracing is on (setTracing).
+    TraceConfig trace{};
 };
 
 /// The engine: compiles graphs into plans on the control thread, hands them to the audio thread
@@ -195,6 +202,41 @@ public:
     /// What the audio thread did with the commands it received. Thread: any. May be stale.
     [[nodiscard]] ControlStats controlStatsApprox() const noexcept;
 
+    // ---- Metrics and trace (docs/metrics.md) ----------------------------------------------------
+
+    /// One consistent snapshot of the per-block, per-worker, per-node and prefetch figures, read
+    /// without disturbing the audio thread. Average and peak load cover the last `windowBlocks`
+    /// blocks (0: MetricsConfig::defaultWindowBlocks; at most MetricsConfig::historyBlocks).
+    /// Thread: any (control). Real-time safe: no. Allocates: yes.
+    [[nodiscard]] MetricsSnapshot metrics(std::uint32_t windowBlocks = 0) const;
+
+    /// Starts every figure (counts, longest block, node and worker times) again from the next
+    /// block. Thread: any. Real-time safe: yes. Allocates: no.
+    void resetMetrics() noexcept;
+
+    /// Device xruns to count (the device layer's EngineCallback passes on what the backend
+    /// reports). Thread: audio. Real-time safe: yes. Allocates: no.
+    void reportDeviceXruns(std::uint32_t count) noexcept;
+
+    /// The prefetch domain's figures for the snapshot (for the prefetch feature; zero until it
+    /// reports). Thread: audio. Real-time safe: yes. Allocates: no.
+    void reportPrefetch(const PrefetchMetrics& prefetch) noexcept;
+
+    /// Records the schedule of every block from the next one on (or stops), while playing. The
+    /// first switch on allocates the rings (EngineConfig::trace). Thread: control. Real-time safe:
+    /// no. Allocates: yes (the first time).
+    void setTracing(bool on);
+    [[nodiscard]] bool tracingApprox() const noexcept;
+
+    /// The recorded blocks (complete ones, oldest first) and the tasks they ran, with each
+    /// block's critical path marked; export it with trace_export.hpp. Recording goes on.
+    /// Thread: control. Real-time safe: no. Allocates: yes.
+    [[nodiscard]] TraceCapture captureTrace() const;
+
+    /// The structure of the plan last committed, for pictures and names (null before the first
+    /// commit). Thread: control. Real-time safe: no. Allocates: no.
+    [[nodiscard]] std::shared_ptr<const TracePlan> committedPlanApprox() const;
+
 private:
     void renderBlock(ScheduledPlan& plan, ConstBufferView input, BufferView output) noexcept;
     Executor& currentExecutor() noexcept;
@@ -213,6 +255,8 @@ private:
     std::atomic<SampleTime> framesRendered_{0};
     // Commands, automation, transport, and what the last commit compiled (engine_control.hpp).
     std::unique_ptr<detail::EngineControl> control_;
+    // Timing, the published snapshot, the trace rings (metrics_recorder.hpp).
+    std::unique_ptr<detail::MetricsRecorder> metrics_;
 
     void commitLocked(const Graph& graph);
     std::size_t collectGarbageLocked();

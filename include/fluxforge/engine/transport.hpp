@@ -2,13 +2,13 @@
 // reported back to the host.
 #pragma once
 
+#include <fluxforge/core/seqlock.hpp>
 #include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/engine/control_command.hpp>
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cstdint>
 
 namespace fluxforge {
@@ -75,15 +75,9 @@ private:
     std::array<Command, kMaxPendingCommands> pending_{}; // sorted by time, then arrival
     std::uint32_t pendingCount_ = 0;
 
-    // Shared: a sequence lock around the reported fields, all atomics, so the reader never sees a
-    // torn snapshot and the writer never waits.
-    std::atomic<std::uint32_t> sequence_{0};
-    std::atomic<SampleTime> reportedPosition_{0};
-    std::atomic<SampleTime> reportedEngineTime_{0};
-    std::atomic<SampleTime> reportedLoopStart_{0};
-    std::atomic<SampleTime> reportedLoopEnd_{0};
-    std::atomic<std::uint8_t> reportedPlayState_{0};
-    std::atomic<std::uint8_t> reportedLoopMode_{0};
+    // Shared: the reported state behind a seqlock, so the reader never sees a torn snapshot and the
+    // writer never waits.
+    Seqlock<TransportSnapshot> reported_;
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -175,37 +169,18 @@ inline void TransportRuntime::advance(SampleTime blockStart, FrameCount frames) 
 }
 
 inline void TransportRuntime::publish(SampleTime engineTime) noexcept {
-    const std::uint32_t sequence = sequence_.load(std::memory_order_relaxed);
-    sequence_.store(sequence + 1, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_release);
-    reportedPosition_.store(info_.position, std::memory_order_relaxed);
-    reportedEngineTime_.store(engineTime, std::memory_order_relaxed);
-    reportedLoopStart_.store(info_.loopStart, std::memory_order_relaxed);
-    reportedLoopEnd_.store(info_.loopEnd, std::memory_order_relaxed);
-    reportedPlayState_.store(static_cast<std::uint8_t>(info_.playState), std::memory_order_relaxed);
-    reportedLoopMode_.store(static_cast<std::uint8_t>(info_.loopMode), std::memory_order_relaxed);
-    sequence_.store(sequence + 2, std::memory_order_release);
+    TransportSnapshot state;
+    state.playState = info_.playState;
+    state.position = info_.position;
+    state.engineTime = engineTime;
+    state.loopMode = info_.loopMode;
+    state.loopStart = info_.loopStart;
+    state.loopEnd = info_.loopEnd;
+    reported_.store(state);
 }
 
 inline TransportSnapshot TransportRuntime::snapshot() const noexcept {
-    TransportSnapshot result;
-    for (;;) {
-        const std::uint32_t before = sequence_.load(std::memory_order_acquire);
-        if ((before & 1u) != 0) {
-            continue; // a publish is under way: it takes a few stores
-        }
-        result.position = reportedPosition_.load(std::memory_order_relaxed);
-        result.engineTime = reportedEngineTime_.load(std::memory_order_relaxed);
-        result.loopStart = reportedLoopStart_.load(std::memory_order_relaxed);
-        result.loopEnd = reportedLoopEnd_.load(std::memory_order_relaxed);
-        result.playState =
-            static_cast<PlayState>(reportedPlayState_.load(std::memory_order_relaxed));
-        result.loopMode = static_cast<LoopMode>(reportedLoopMode_.load(std::memory_order_relaxed));
-        std::atomic_thread_fence(std::memory_order_acquire);
-        if (sequence_.load(std::memory_order_relaxed) == before) {
-            return result;
-        }
-    }
+    return reported_.load();
 }
 
 } // namespace detail

@@ -38,10 +38,11 @@ protected:
         ScheduledPlan& plan = *plan_;
         Plan& p = plan.plan();
         TaskIndex task = kNoTask;
+        TaskOrigin origin = TaskOrigin::taken;
         Backoff idle;
         for (;;) {
             if (task == kNoTask) {
-                task = take(plan, worker);
+                task = take(plan, worker, origin);
                 if (task == kNoTask) {
                     if (remainingSinks_.load(std::memory_order_acquire) == 0) {
                         return;
@@ -51,7 +52,7 @@ protected:
                 }
                 idle.reset();
             }
-            runTask(p, task, tally);
+            runTask(p, task, tally, origin);
             const auto successors = p.successors(task);
             if (successors.empty()) {
                 remainingSinks_.fetch_sub(1, std::memory_order_acq_rel);
@@ -79,6 +80,7 @@ protected:
             }
             batch.flush();
             task = best;
+            origin = TaskOrigin::continued;
         }
     }
 
@@ -106,13 +108,15 @@ private:
 
     // Own set first (most urgent first); else steal from the others, half a word at a time so
     // that a wide fan-out moves between workers in a few atomics instead of one per task.
-    TaskIndex take(ScheduledPlan& plan, std::uint32_t worker) noexcept {
+    TaskIndex take(ScheduledPlan& plan, std::uint32_t worker, TaskOrigin& origin) noexcept {
         std::uint32_t priority = plan.readySet(worker).tryTakeMostUrgent();
+        origin = TaskOrigin::taken;
         for (std::uint32_t k = 1; priority == PriorityReadySet::kNone && k < participants_; ++k) {
             const std::uint32_t victim = (worker + k) % participants_;
             std::uint64_t extra = 0;
             std::uint32_t word = 0;
             priority = plan.readySet(victim).tryStealHalf(extra, word);
+            origin = TaskOrigin::stolen;
             if (extra != 0) {
                 plan.readySet(worker).insertWord(word, extra);
             }

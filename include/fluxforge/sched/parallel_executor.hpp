@@ -35,9 +35,9 @@ public:
         const std::uint32_t helpers = helpersFor(plan);
         if (helpers == 0) {
             if (block.timeNodes) {
-                runSeriallyTimed(plan, block);
+                runSeriallyTimed(plan, block, observer_);
             } else {
-                detail::runSerially(plan, block);
+                detail::runSerially(plan, block, observer_);
             }
             plan.recordWorkTicks(CycleClock::now() - start);
             lastHelpers_.store(0, std::memory_order_relaxed);
@@ -76,6 +76,7 @@ protected:
 
     /// What one worker did in a block; the base hands it over once, when the worker leaves.
     struct WorkerTally {
+        std::uint32_t worker = 0; // the worker's index in the block (for the task observer)
         std::uint32_t tasks = 0;
         std::uint64_t busyTicks = 0; // on blocks whose nodes are timed
     };
@@ -85,16 +86,18 @@ protected:
 
     /// Runs one task for runTasks and counts it in the worker's tally; on blocks whose nodes are
     /// timed, its time too (two clock reads, every timingInterval-th block only).
-    void runTask(Plan& plan, TaskIndex task, WorkerTally& tally) noexcept {
+    /// The task observer, if any, is called around it (`origin`: how the task reached the worker).
+    void runTask(Plan& plan, TaskIndex task, WorkerTally& tally,
+                 TaskOrigin origin = TaskOrigin::taken) noexcept {
         ++tally.tasks;
         if (block_.timeNodes) {
             const std::uint64_t start = CycleClock::now();
-            plan.runTask(task, block_);
+            detail::runObservedTask(plan, task, block_, observer_, tally.worker, origin);
             const std::uint64_t ticks = CycleClock::now() - start;
             tally.busyTicks += ticks;
             plan_->recordTaskTicks(task, ticks);
         } else {
-            plan.runTask(task, block_);
+            detail::runObservedTask(plan, task, block_, observer_, tally.worker, origin);
         }
     }
 
@@ -103,17 +106,19 @@ protected:
     std::uint32_t participants_ = 1; // workers 0..participants_-1 may call work()
 
 private:
-    static void runSeriallyTimed(ScheduledPlan& plan, const BlockInfo& block) noexcept {
+    static void runSeriallyTimed(ScheduledPlan& plan, const BlockInfo& block,
+                                 TaskObserver* observer) noexcept {
         Plan& p = plan.plan();
         for (TaskIndex task = 0; task < plan.numTasks(); ++task) {
             const std::uint64_t start = CycleClock::now();
-            p.runTask(task, block);
+            detail::runObservedTask(p, task, block, observer, 0);
             plan.recordTaskTicks(task, CycleClock::now() - start);
         }
     }
 
     void work(std::uint32_t worker) noexcept final {
         WorkerTally tally;
+        tally.worker = worker;
         runTasks(worker, tally);
         if (worker != 0 && tally.tasks != 0) {
             helpersThatRan_.fetch_add(1, std::memory_order_relaxed);

@@ -34,6 +34,11 @@ public:
     [[nodiscard]] std::uint32_t maxWorkers() const noexcept { return maxWorkers_; }
     [[nodiscard]] std::uint32_t numTasks() const noexcept { return numTasks_; }
 
+    /// A number the owner gives the plan (the engine: its count of commits), so that metrics and
+    /// traces can tell plans apart. Set before the plan is handed to the audio thread.
+    void setGeneration(std::uint64_t generation) noexcept { generation_ = generation; }
+    [[nodiscard]] std::uint64_t generation() const noexcept { return generation_; }
+
     // ---- Static schedule ------------------------------------------------------------------------
 
     /// Levels: a task's level is the length of the longest path to it from a source, so every
@@ -149,6 +154,7 @@ private:
     std::uint32_t maxWorkers_;
     std::uint32_t numTasks_;
     std::uint32_t numSinks_ = 0;
+    std::uint64_t generation_ = 0;
     std::vector<std::uint32_t> levelOffsets_;
     std::vector<TaskIndex> levelTasks_;
 

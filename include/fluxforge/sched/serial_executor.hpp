@@ -12,7 +12,7 @@ namespace fluxforge {
 class SerialExecutor final : public Executor {
 public:
     void run(ScheduledPlan& plan, const BlockInfo& block) noexcept override {
-        detail::runSerially(plan, block);
+        detail::runSerially(plan, block, observer_);
     }
     [[nodiscard]] ExecutorKind kind() const noexcept override { return ExecutorKind::serial; }
 };

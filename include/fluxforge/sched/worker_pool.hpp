@@ -4,6 +4,7 @@
 #include <fluxforge/sched/parking_word.hpp>
 #include <fluxforge/sched/thread_priority.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -78,6 +79,12 @@ public:
     /// Thread: audio. Real-time safe: yes (a futex wake at most). Allocates: no.
     void run(ParallelJob& job, std::uint32_t helpersWanted) noexcept;
 
+    /// Times a helper was woken from sleep and then joined a job as `worker` (1..kMaxHelpers; 0,
+    /// the calling thread, never sleeps here). Thread: any. Real-time safe: yes. May be stale.
+    [[nodiscard]] std::uint64_t wakeUpsApprox(std::uint32_t worker) const noexcept {
+        return worker < wakeUps_.size() ? wakeUps_[worker].load(std::memory_order_relaxed) : 0;
+    }
+
     /// What the last priority request of each helper came to (for diagnostics).
     /// Thread: control. Real-time safe: no. Allocates: yes.
     [[nodiscard]] std::vector<ThreadPriorityResult> helperPriorities() const;
@@ -103,6 +110,7 @@ private:
     std::atomic<std::uint32_t> wanted_{0};  // helpers the current job may use
     std::atomic<std::uint32_t> tickets_{0}; // helpers admitted to the current job
     ParkingWord epoch_;                     // bumped for every job
+    std::array<std::atomic<std::uint64_t>, kMaxHelpers + 1> wakeUps_{}; // per worker index
 };
 
 } // namespace fluxforge

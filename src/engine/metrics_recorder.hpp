@@ -1,0 +1,369 @@
+// MetricsRecorder: the engine's task observer. It times blocks and tasks on the audio thread and
+// the workers, publishes the figures behind one seqlock, and records the trace into per-worker
+// rings. Private to src/engine/.
+#pragma once
+
+#include <fluxforge/core/cycle_clock.hpp>
+#include <fluxforge/core/seqlock.hpp>
+#include <fluxforge/core/types.hpp>
+#include <fluxforge/engine/metrics.hpp>
+#include <fluxforge/engine/trace.hpp>
+#include <fluxforge/sched/task_observer.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace fluxforge::detail {
+
+/// The trace's storage: a ring of block records written by the audio thread, and one ring of
+/// task events per worker index, written by whichever thread is that worker in a block. Every
+/// word is an atomic, so a control thread copies the rings while they are written and discards
+/// what was overwritten meanwhile (the heads say which). Allocated once, when tracing is first
+/// switched on; freed with the engine.
+struct TraceRings {
+    static constexpr std::size_t kBlockWords = 6;
+    static constexpr std::size_t kEventWords = 4;
+
+    struct alignas(64) WorkerRing {
+        std::unique_ptr<std::atomic<std::uint64_t>[]> words;
+        std::atomic<std::uint64_t> head{0}; // events written since the start
+    };
+
+    TraceRings(std::uint32_t blocks, std::uint32_t eventsPerWorker, std::uint32_t workers);
+
+    std::uint32_t blockCapacity;
+    std::uint32_t eventCapacity;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> blockWords;
+    std::atomic<std::uint64_t> blockHead{0};
+    std::unique_ptr<WorkerRing[]> rings;
+    std::uint32_t numRings;
+};
+
+/// Thread: see each member. The observer hooks run on the audio thread and the workers.
+class MetricsRecorder final : public TaskObserver {
+public:
+    /// Throws fluxforge::Error for settings out of range.
+    /// Thread: control. Real-time safe: no. Allocates: yes.
+    MetricsRecorder(const MetricsConfig& metrics, const TraceConfig& trace,
+                    std::uint32_t maxWorkers, SampleRate sampleRate);
+    ~MetricsRecorder();
+
+    // ---- audio thread ------------------------------------------------------------------------
+
+    /// Start of a process() call of `frames` frames running the plan `generation` (0: no plan)
+    /// with `numTasks` tasks. Real-time safe: yes. Allocates: no.
+    void beginBlock(std::uint64_t generation, std::size_t numTasks, FrameCount frames) noexcept;
+    /// The observer for this block's executor runs: this one on timed blocks, else null.
+    [[nodiscard]] TaskObserver* observer() noexcept { return timed_ ? this : nullptr; }
+    /// Around each Executor::run of the block (a block runs in several pieces when it is longer
+    /// than the plan's maxBlockSize or crosses a transport boundary).
+    void beginRun() noexcept;
+    void endRun(std::uint32_t participants) noexcept;
+    /// End of the process() call; `wakeUps(w)` gives the helpers' wake-up counters.
+    template <typename WakeUps>
+    void endBlock(const WakeUps& wakeUps) noexcept;
+    /// Device xruns reported before this block. Real-time safe: yes.
+    void addDeviceXruns(std::uint32_t count) noexcept { pendingXruns_ += count; }
+    /// The prefetch feature's figures, published with the next block.
+    void setPrefetch(const PrefetchMetrics& prefetch) noexcept { pendingPrefetch_ = prefetch; }
+
+    // ---- workers (TaskObserver) --------------------------------------------------------------
+
+    void onTaskStart(WorkerView worker, TaskView task) noexcept override;
+    void onTaskEnd(WorkerView worker, TaskView task) noexcept override;
+
+    // ---- any thread --------------------------------------------------------------------------
+
+    /// Asks the audio thread to start every figure again at its next block.
+    void requestReset() noexcept { resetRequested_.store(true, std::memory_order_release); }
+
+    /// Switches tracing on or off from the next block on; the first switch on allocates the rings.
+    /// Thread: control. Real-time safe: no. Allocates: yes (once).
+    void setTracing(bool on);
+    [[nodiscard]] bool tracingApprox() const noexcept {
+        return tracingRequested_.load(std::memory_order_relaxed);
+    }
+
+    /// One consistent snapshot; node names are filled by the caller. `windowBlocks` 0: the
+    /// configured default. Also returns the plan generation the node figures belong to.
+    /// Thread: any (control). Real-time safe: no. Allocates: yes.
+    [[nodiscard]] MetricsSnapshot snapshot(std::uint32_t windowBlocks,
+                                           std::uint64_t& planGeneration) const;
+
+    /// The complete blocks and tasks in the rings, times in nanoseconds from the first block,
+    /// with the plans they ran and each block's critical path.
+    /// Thread: control. Real-time safe: no. Allocates: yes.
+    [[nodiscard]] TraceCapture capture() const;
+
+    /// Remembers the structure of a plan about to be published (the last few are kept, for names
+    /// in snapshots and traces). Thread: control. Real-time safe: no. Allocates: yes.
+    void addPlan(std::shared_ptr<const TracePlan> plan);
+    /// The plan of a generation if still remembered, or the latest (generation 0); may be null.
+    [[nodiscard]] std::shared_ptr<const TracePlan> plan(std::uint64_t generation = 0) const;
+
+private:
+    // Published through the seqlock; plain copies are the audio thread's.
+    struct Header {
+        std::uint64_t blocks = 0;
+        std::uint64_t timedBlocks = 0;
+        std::uint64_t deadlineMisses = 0;
+        std::uint64_t deviceXruns = 0;
+        std::uint64_t lastTicks = 0;
+        std::uint64_t longestTicks = 0;
+        double lastPeriodTicks = 0.0;
+        double longestLoad = 0.0;
+        double lastLoad = 0.0;
+        std::uint64_t nodeBlockTicks = 0; // callback ticks of the timed blocks the nodes saw
+        std::uint64_t planGeneration = 0;
+        std::uint64_t nodeCount = 0;
+        double prefetchLoad = 0.0;
+        double prefetchFill = 0.0;
+        std::uint64_t prefetchUnderruns = 0;
+    };
+    struct Worker {
+        std::uint64_t busyTicks = 0;
+        std::uint64_t idleTicks = 0;
+        std::uint64_t blocks = 0;
+        std::uint64_t tasks = 0;
+        std::uint64_t steals = 0;
+        std::uint64_t wakeUps = 0;
+    };
+    struct Task {
+        std::uint64_t runs = 0;
+        std::uint64_t totalTicks = 0;
+        std::uint64_t worstTicks = 0;
+        std::uint64_t lastTicks = 0;
+    };
+    // What one worker index does within one run (written by that worker only).
+    struct alignas(64) Scratch {
+        std::uint64_t start = 0;
+        std::uint64_t busy = 0;
+        std::uint64_t tasks = 0;
+        std::uint64_t steals = 0;
+    };
+
+    static constexpr std::size_t kHeaderWords = SeqlockWords::wordsFor(sizeof(Header));
+    static constexpr std::size_t kWorkerWords = SeqlockWords::wordsFor(sizeof(Worker));
+    static constexpr std::size_t kTaskWords = SeqlockWords::wordsFor(sizeof(Task));
+    [[nodiscard]] std::size_t workersOffset() const noexcept { return kHeaderWords; }
+    [[nodiscard]] std::size_t historyOffset() const noexcept {
+        return kHeaderWords + kWorkerWords * maxWorkers_;
+    }
+    [[nodiscard]] std::size_t tasksOffset() const noexcept {
+        return historyOffset() + config_.historyBlocks;
+    }
+
+    [[nodiscard]] TraceCapture captureRaw() const; // the rings only: no plans, no analysis
+    void resetAll(std::size_t numTasks) noexcept;
+    void resetTasks(std::size_t numTasks) noexcept;
+
+    // ---- set at construction ----
+    MetricsConfig config_;
+    TraceConfig traceConfig_;
+    std::uint32_t maxWorkers_;
+    double ticksPerFrame_;
+    double ticksPerNanosecond_;
+
+    // ---- shared ----
+    SeqlockWords published_;
+    std::atomic<bool> resetRequested_{false};
+    std::atomic<bool> tracingRequested_{false};
+    std::atomic<TraceRings*> rings_{nullptr};
+    std::unique_ptr<TraceRings> ringsOwner_; // control thread, under ringsMutex_
+    std::mutex ringsMutex_;
+    static constexpr std::size_t kRecentPlans = 8;
+    mutable std::mutex plansMutex_;
+    std::vector<std::shared_ptr<const TracePlan>> plans_; // oldest first
+
+    // ---- audio thread (read by the block's workers) ----
+    bool timed_ = false;
+    TraceRings* tracing_ = nullptr; // this block's rings, null when not tracing
+    std::uint64_t blockIndex_ = 0;  // process() calls since the start
+    std::uint64_t blockStart_ = 0;
+    std::uint64_t runStart_ = 0;
+    FrameCount frames_ = 0;
+    std::uint32_t blockParticipants_ = 1;
+    std::uint64_t generation_ = 0;
+    std::size_t numTasks_ = 0;
+    std::uint32_t pendingXruns_ = 0;
+    PrefetchMetrics pendingPrefetch_{};
+    Header header_;
+    std::unique_ptr<Worker[]> workers_;
+    std::unique_ptr<Task[]> tasks_;
+    std::unique_ptr<std::uint64_t[]> wakeUpBase_;
+    bool tasksDirty_ = false;
+    bool workersDirty_ = false; // a reset: publish every worker and rebase the wake-ups
+
+    // ---- workers: each index written by the worker of that index ----
+    std::unique_ptr<Scratch[]> scratch_;
+    std::unique_ptr<std::uint64_t[]> taskTicks_; // per task, this run
+};
+
+// ------------------------------------------------------------------------------------------------
+// Inline definitions (audio thread and workers)
+
+inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t numTasks,
+                                        FrameCount frames) noexcept {
+    blockStart_ = CycleClock::now();
+    frames_ = frames;
+    blockParticipants_ = 1;
+    if (resetRequested_.exchange(false, std::memory_order_acq_rel)) {
+        resetAll(numTasks);
+    }
+    if (generation != generation_ || numTasks != numTasks_) {
+        generation_ = generation;
+        numTasks_ = numTasks;
+        resetTasks(numTasks);
+    }
+    TraceRings* rings = tracingRequested_.load(std::memory_order_acquire)
+                            ? rings_.load(std::memory_order_acquire)
+                            : nullptr;
+    tracing_ = rings;
+    timed_ = rings != nullptr ||
+             (config_.taskTimingInterval != 0 && blockIndex_ % config_.taskTimingInterval == 0);
+}
+
+inline void MetricsRecorder::beginRun() noexcept {
+    if (!timed_) {
+        return;
+    }
+    for (std::uint32_t w = 0; w < maxWorkers_; ++w) {
+        scratch_[w] = Scratch{};
+    }
+    runStart_ = CycleClock::now();
+}
+
+inline void MetricsRecorder::endRun(std::uint32_t participants) noexcept {
+    if (!timed_) {
+        return;
+    }
+    const std::uint64_t runTicks = CycleClock::now() - runStart_;
+    participants = std::min(std::max(participants, 1u), maxWorkers_);
+    blockParticipants_ = std::max(blockParticipants_, participants);
+    for (std::uint32_t w = 0; w < maxWorkers_; ++w) {
+        const Scratch& s = scratch_[w];
+        Worker& worker = workers_[w];
+        worker.busyTicks += s.busy;
+        worker.tasks += s.tasks;
+        worker.steals += s.steals;
+        if (w < participants) {
+            worker.idleTicks += runTicks > s.busy ? runTicks - s.busy : 0;
+        }
+    }
+    const std::size_t counted = std::min<std::size_t>(numTasks_, config_.maxTasks);
+    for (std::size_t t = 0; t < counted; ++t) {
+        Task& task = tasks_[t];
+        const std::uint64_t ticks = taskTicks_[t];
+        ++task.runs;
+        task.totalTicks += ticks;
+        task.lastTicks = ticks;
+        task.worstTicks = std::max(task.worstTicks, ticks);
+    }
+    tasksDirty_ = true;
+}
+
+template <typename WakeUps>
+inline void MetricsRecorder::endBlock(const WakeUps& wakeUps) noexcept {
+    const std::uint64_t end = CycleClock::now();
+    const std::uint64_t ticks = end - blockStart_;
+    const double periodTicks = ticksPerFrame_ * frames_;
+    const double load = periodTicks > 0.0 ? static_cast<double>(ticks) / periodTicks : 0.0;
+
+    Header& h = header_;
+    ++h.blocks;
+    h.lastTicks = ticks;
+    h.lastPeriodTicks = periodTicks;
+    h.lastLoad = load;
+    h.deadlineMisses += load > 1.0 ? 1 : 0;
+    if (ticks > h.longestTicks) {
+        h.longestTicks = ticks;
+        h.longestLoad = load;
+    }
+    h.deviceXruns += pendingXruns_;
+    pendingXruns_ = 0;
+    h.prefetchLoad = pendingPrefetch_.load;
+    h.prefetchFill = pendingPrefetch_.ringFill;
+    h.prefetchUnderruns = pendingPrefetch_.underruns;
+    if (workersDirty_) {
+        for (std::uint32_t w = 1; w < maxWorkers_; ++w) {
+            wakeUpBase_[w] = wakeUps(w);
+        }
+    }
+    if (timed_) {
+        ++h.timedBlocks;
+        h.nodeBlockTicks += ticks;
+        for (std::uint32_t w = 0; w < blockParticipants_; ++w) {
+            ++workers_[w].blocks;
+        }
+        for (std::uint32_t w = 1; w < maxWorkers_; ++w) {
+            workers_[w].wakeUps = wakeUps(w) - wakeUpBase_[w];
+        }
+    }
+
+    published_.beginWrite();
+    published_.store(0, &h, sizeof h);
+    published_.store(historyOffset() + (h.blocks - 1) % config_.historyBlocks, &load, sizeof load);
+    if (timed_ || workersDirty_) {
+        published_.store(workersOffset(), workers_.get(), sizeof(Worker) * maxWorkers_);
+        workersDirty_ = false;
+    }
+    if (tasksDirty_) {
+        published_.store(tasksOffset(), tasks_.get(), sizeof(Task) * h.nodeCount);
+        tasksDirty_ = false;
+    }
+    published_.endWrite();
+
+    if (tracing_ != nullptr) {
+        TraceRings& r = *tracing_;
+        const std::uint64_t head = r.blockHead.load(std::memory_order_relaxed);
+        std::atomic<std::uint64_t>* words =
+            r.blockWords.get() + (head % r.blockCapacity) * TraceRings::kBlockWords;
+        std::uint64_t periodBits = 0;
+        static_assert(sizeof periodBits == sizeof periodTicks);
+        std::memcpy(&periodBits, &periodTicks, sizeof periodBits);
+        words[0].store(blockIndex_, std::memory_order_relaxed);
+        words[1].store(blockStart_, std::memory_order_relaxed);
+        words[2].store(end, std::memory_order_relaxed);
+        words[3].store(frames_ | (std::uint64_t{blockParticipants_} << 32),
+                       std::memory_order_relaxed);
+        words[4].store(periodBits, std::memory_order_relaxed);
+        words[5].store(generation_, std::memory_order_relaxed);
+        r.blockHead.store(head + 1, std::memory_order_release);
+    }
+    ++blockIndex_;
+}
+
+inline void MetricsRecorder::onTaskStart(WorkerView worker, TaskView /*task*/) noexcept {
+    scratch_[worker.worker].start = CycleClock::now();
+}
+
+inline void MetricsRecorder::onTaskEnd(WorkerView worker, TaskView task) noexcept {
+    const std::uint64_t end = CycleClock::now();
+    Scratch& s = scratch_[worker.worker];
+    const std::uint64_t ticks = end - s.start;
+    s.busy += ticks;
+    ++s.tasks;
+    s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
+    if (task.task < config_.maxTasks) {
+        taskTicks_[task.task] = ticks;
+    }
+    if (tracing_ != nullptr && worker.worker < tracing_->numRings) {
+        TraceRings::WorkerRing& ring = tracing_->rings[worker.worker];
+        const std::uint64_t head = ring.head.load(std::memory_order_relaxed);
+        std::atomic<std::uint64_t>* words =
+            ring.words.get() + (head % tracing_->eventCapacity) * TraceRings::kEventWords;
+        words[0].store(task.task | (std::uint64_t{static_cast<std::uint8_t>(task.origin)} << 32),
+                       std::memory_order_relaxed);
+        words[1].store(blockIndex_, std::memory_order_relaxed);
+        words[2].store(s.start, std::memory_order_relaxed);
+        words[3].store(end, std::memory_order_relaxed);
+        ring.head.store(head + 1, std::memory_order_release);
+    }
+}
+
+} // namespace fluxforge::detail
