@@ -182,6 +182,7 @@ private:
 
     // ---- audio thread (read by the block's workers) ----
     bool timed_ = false;
+    bool off_ = false;              // metrics disabled and not tracing: this block is not measured
     TraceRings* tracing_ = nullptr; // this block's rings, null when not tracing
     std::uint64_t blockIndex_ = 0;  // process() calls since the start
     std::uint64_t blockStart_ = 0;
@@ -209,6 +210,16 @@ private:
 
 inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t numTasks,
                                         FrameCount frames) noexcept {
+    TraceRings* rings = tracingRequested_.load(std::memory_order_acquire)
+                            ? rings_.load(std::memory_order_acquire)
+                            : nullptr;
+    tracing_ = rings;
+    if (!config_.enabled && rings == nullptr) {
+        timed_ = false;
+        off_ = true;
+        return;
+    }
+    off_ = false;
     blockStart_ = CycleClock::now();
     frames_ = frames;
     blockParticipants_ = 1;
@@ -220,10 +231,6 @@ inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t nu
         numTasks_ = numTasks;
         resetTasks(numTasks);
     }
-    TraceRings* rings = tracingRequested_.load(std::memory_order_acquire)
-                            ? rings_.load(std::memory_order_acquire)
-                            : nullptr;
-    tracing_ = rings;
     timed_ = rings != nullptr ||
              (config_.taskTimingInterval != 0 && blockIndex_ % config_.taskTimingInterval == 0);
 }
@@ -269,6 +276,10 @@ inline void MetricsRecorder::endRun(std::uint32_t participants) noexcept {
 
 template <typename WakeUps>
 inline void MetricsRecorder::endBlock(const WakeUps& wakeUps) noexcept {
+    if (off_) {
+        ++blockIndex_;
+        return;
+    }
     const std::uint64_t end = CycleClock::now();
     const std::uint64_t ticks = end - blockStart_;
     const double periodTicks = ticksPerFrame_ * frames_;

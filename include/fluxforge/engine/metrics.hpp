@@ -11,6 +11,9 @@ namespace fluxforge {
 
 /// What the engine measures, and how much it keeps (EngineConfig::metrics). docs/metrics.md.
 struct MetricsConfig {
+    /// false: nothing is measured or published and the snapshot stays zero (tracing still
+    /// works). For measuring what metrics cost; they are meant to stay on.
+    bool enabled = true;
     /// Every n-th block, the executors' task hook times each task, for the per-node and
     /// per-worker figures (the per-block figures are measured every block). 1: every block;
     /// 0: never. While tracing, every block is timed.

@@ -1,0 +1,111 @@
+// What metrics and tracing cost per block, on the reference session (docs/metrics.md).
+//
+// Four engines render the same session side by side, block by block, in rotating order, so a
+// machine whose load drifts affects them alike: metrics off (the baseline: a run without), metrics
+// as configured by default (every block's figures, tasks timed every 8th block), metrics timing
+// every block's tasks, and tracing on (every task recorded). Each block is timed on its own; the
+// counters are the medians per engine and the overheads against the baseline, as a share of the
+// baseline's block and of the block's period.
+#include <fluxforge/core/audio_buffer.hpp>
+#include <fluxforge/engine/engine.hpp>
+#include <fluxforge/research/reference_session.hpp>
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace fluxforge;
+
+enum Variant { kOff, kDefault, kEveryBlock, kTracing, kVariants };
+const std::array<const char*, kVariants> kNames = {"off", "metrics", "metrics_every_block",
+                                                   "tracing"};
+
+std::unique_ptr<Engine> makeEngine(Variant variant, FrameCount block, std::uint32_t workers) {
+    EngineConfig config;
+    config.sampleRate = 48000.0;
+    config.maxBlockSize = block;
+    config.workers = workers;
+    config.executor = workers == 1 ? ExecutorKind::serial : ExecutorKind::criticalPath;
+    config.metrics.enabled = variant != kOff;
+    config.metrics.taskTimingInterval = variant == kEveryBlock ? 1 : 8;
+    auto engine = std::make_unique<Engine>(config);
+    Graph graph;
+    research::ReferenceSessionConfig session;
+    session.prepare = {config.sampleRate, block};
+    research::buildReferenceSession(graph, session);
+    engine->commit(graph);
+    if (variant == kTracing) {
+        engine->setTracing(true);
+    }
+    return engine;
+}
+
+double median(std::vector<double>& values) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::nth_element(values.begin(), values.begin() + values.size() / 2, values.end());
+    return values[values.size() / 2];
+}
+
+void BM_MetricsCost(benchmark::State& state) {
+    const auto block = static_cast<FrameCount>(state.range(0));
+    const auto workers = static_cast<std::uint32_t>(state.range(1));
+    std::array<std::unique_ptr<Engine>, kVariants> engines;
+    for (int v = 0; v < kVariants; ++v) {
+        engines[v] = makeEngine(static_cast<Variant>(v), block, workers);
+    }
+    AudioBuffer out(2, block);
+    for (int warm = 0; warm < 64; ++warm) {
+        for (auto& engine : engines) {
+            engine->process({}, out.view());
+        }
+    }
+    std::array<std::vector<double>, kVariants> samples;
+    std::size_t rotation = 0;
+    for (auto _ : state) {
+        for (int k = 0; k < kVariants; ++k) {
+            const int v = static_cast<int>((rotation + k) % kVariants);
+            const auto start = std::chrono::steady_clock::now();
+            engines[v]->process({}, out.view());
+            samples[v].push_back(
+                std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start)
+                    .count());
+        }
+        ++rotation;
+        benchmark::DoNotOptimize(out.view().channel(0)[0]);
+    }
+    std::array<double, kVariants> medians{};
+    for (int v = 0; v < kVariants; ++v) {
+        medians[v] = median(samples[v]);
+        state.counters[std::string(kNames[v]) + "_ns"] = medians[v];
+    }
+    const double period = 1e9 * block / 48000.0;
+    const double base = medians[kOff];
+    for (int v = kDefault; v < kVariants; ++v) {
+        const double extra = medians[v] - base;
+        state.counters[std::string(kNames[v]) + "_overhead_pct"] =
+            base > 0 ? 100.0 * extra / base : 0;
+        state.counters[std::string(kNames[v]) + "_of_period_pct"] = 100.0 * extra / period;
+    }
+    state.counters["tasks"] = static_cast<double>(engines[kOff]->committedPlanApprox()->numTasks());
+}
+
+BENCHMARK(BM_MetricsCost)
+    ->ArgNames({"block", "workers"})
+    ->Args({64, 1})
+    ->Args({128, 1})
+    ->Args({128, 2})
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(1000);
+
+} // namespace
+
+BENCHMARK_MAIN();
