@@ -137,5 +137,22 @@ TEST(EngineCallbackTest, OneCallbackServesOneDeviceAfterAnother) {
     EXPECT_EQ(engine.framesRenderedApprox(), 2048);
 }
 
+TEST(EngineCallbackTest, XrunsTheDeviceReportsReachTheEnginesMetrics) {
+    Engine engine(engineConfig());
+    engine.commit(makeGraph());
+    EngineCallback callback(engine);
+    callback.streamStarting({48000.0, 128, 128, 0, 2});
+    AudioBuffer out(2, 128);
+    CallbackInfo info;
+    callback.processAudio({}, out.view(), info);
+    info.xruns = XrunFlags::outputUnderflow;
+    callback.processAudio({}, out.view(), info);
+    info.xruns = XrunFlags::outputUnderflow | XrunFlags::inputOverflow;
+    callback.processAudio({}, out.view(), info);
+    EXPECT_EQ(callback.xrunBlocksApprox(), 2u);
+    EXPECT_EQ(engine.metrics().block.deviceXruns, 2u); // one per block the device flagged
+    EXPECT_EQ(engine.metrics().block.blocks, 3u);
+}
+
 } // namespace
 } // namespace fluxforge
