@@ -10,8 +10,8 @@
 // nodes that cost the most.
 //
 //   perf_monitor [--seconds 10] [--block 128] [--workers 0] [--tracks 64] [--offline]
-//                [--top 10] [--trace out.json] [--svg schedule.svg] [--plan-dot plan.dot]
-//                [--graph-dot graph.dot]
+//                [--top 10] [--trace out.json] [--svg schedule.svg] [--trace-blocks 256]
+//                [--plan-dot plan.dot] [--graph-dot graph.dot]
 //
 // --trace and --svg switch tracing on while it plays and write the last recorded blocks at the
 // end: Chrome Trace Event JSON (open it in ui.perfetto.dev) and an SVG of the schedule.
@@ -52,6 +52,7 @@ struct Options {
     bool offlineOnly = false;
     std::size_t top = 10;
     std::string trace;
+    std::uint32_t traceBlocks = 256;
     std::string svg;
     std::string planDot;
     std::string graphDot;
@@ -68,6 +69,7 @@ Session makeSession(const Options& options, SampleRate rate, FrameCount block) {
     config.sampleRate = rate;
     config.maxBlockSize = std::max<FrameCount>(block, 64);
     config.workers = options.workers;
+    config.trace.blocks = options.traceBlocks;
     s.engine = std::make_unique<Engine>(config);
     research::ReferenceSessionConfig session;
     session.tracks = options.tracks;
@@ -314,6 +316,8 @@ bool parse(int argc, char** argv, Options& o) {
             o.top = std::strtoul(argv[++i], nullptr, 10);
         } else if (arg == "--trace" && more) {
             o.trace = argv[++i];
+        } else if (arg == "--trace-blocks" && more) {
+            o.traceBlocks = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         } else if (arg == "--svg" && more) {
             o.svg = argv[++i];
         } else if (arg == "--plan-dot" && more) {
@@ -330,7 +334,8 @@ bool parse(int argc, char** argv, Options& o) {
             return false;
         }
     }
-    return o.block >= 16 && o.block <= 4096 && o.seconds > 0.0 && o.tracks > 0;
+    return o.block >= 16 && o.block <= 4096 && o.seconds > 0.0 && o.tracks > 0 &&
+           o.traceBlocks >= 1 && o.traceBlocks <= 65536;
 }
 
 } // namespace

@@ -19,7 +19,7 @@ FLUXFORGE_TEST_PACKAGES=(
     "${FLUXFORGE_BUILD_PACKAGES[@]}"
     libgtest-dev libgmock-dev libbenchmark-dev libtbb-dev
     clang-14 libclang-rt-14-dev clang-19 libclang-rt-19-dev
-    sox graphviz clang-format qemu-user g++-mingw-w64-x86-64 binutils gnuplot-nox
+    sox graphviz libxml2-utils clang-format qemu-user g++-mingw-w64-x86-64 binutils gnuplot-nox
 )
 
 step() { printf '\n==> %s\n' "$*"; }

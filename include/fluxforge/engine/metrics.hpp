@@ -34,7 +34,7 @@ struct TraceConfig {
     /// Blocks remembered. 1..65536.
     std::uint32_t blocks = 256;
     /// Tasks remembered per worker (a ring; older events are overwritten). 16..1 << 24.
-    std::uint32_t eventsPerWorker = 32768;
+    std::uint32_t eventsPerWorker = 16384;
 };
 
 /// Per block: one process() call, the device's callback (docs/metrics.md).
