@@ -1,7 +1,8 @@
 // perf_monitor: a terminal performance monitor for the engine, refreshing like `top`.
 //
 // It plays the reference session (64 stereo tracks, 8 buses, 2 reverbs, a sidechain, a latent node
-// and a limited master: docs/reference-session.md) through the first thing that runs: a JACK
+// and a limited master: docs/reference-session.md; --tracks makes it smaller, with tracks/8 buses,
+// 2 to 8) through the first thing that runs: a JACK
 // server (a real one, or the dummy server of docs/metrics.md), PulseAudio, the default ALSA
 // device (when the machine has a sound card), or else a paced offline loop that calls the engine
 // once per period from an ordinary thread. Several times a second it redraws what the engine's
@@ -73,6 +74,7 @@ Session makeSession(const Options& options, SampleRate rate, FrameCount block) {
     s.engine = std::make_unique<Engine>(config);
     research::ReferenceSessionConfig session;
     session.tracks = options.tracks;
+    session.buses = std::clamp<std::size_t>(options.tracks / 8, 2, 8); // 8 for the full session
     session.prepare = {rate, config.maxBlockSize};
     research::buildReferenceSession(s.graph, session);
     s.engine->commit(s.graph);

@@ -93,6 +93,12 @@ std::string xml(std::string_view text) {
     return out;
 }
 
+std::string percentText(double share) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", 100.0 * share);
+    return text;
+}
+
 std::string milliseconds(double ns) {
     char text[32];
     std::snprintf(text, sizeof text, "%.3f ms", ns / 1e6);
