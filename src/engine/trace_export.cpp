@@ -231,8 +231,8 @@ void writeScheduleSvg(const TraceCapture& trace, std::ostream& out,
         };
         out << "<g>\n<text x=\"10\" y=\"" << number(y + 14) << "\" font-weight=\"bold\">block "
             << block.index << ": " << milliseconds(duration) << " of a "
-            << milliseconds(block.periodNanoseconds) << " period (" << number(100.0 * block.load())
-            << "%), p = " << block.workers << ", W = " << milliseconds(block.workNanoseconds)
+            << milliseconds(block.periodNanoseconds) << " period (" << percentText(block.load())
+            << "), p = " << block.workers << ", W = " << milliseconds(block.workNanoseconds)
             << ", D = " << milliseconds(block.criticalPathNanoseconds)
             << ", max(W/p, D) = " << milliseconds(bound) << "</text>\n";
         const double top = y + kPanelTitle - 12.0;
