@@ -38,9 +38,9 @@ std::unique_ptr<Engine> makeEngine(Variant variant, FrameCount block, std::uint3
     config.metrics.taskTimingInterval = variant == kEveryBlock ? 1 : 8;
     auto engine = std::make_unique<Engine>(config);
     Graph graph;
-    research::ReferenceSessionConfig session;
+    ReferenceSessionConfig session;
     session.prepare = {config.sampleRate, block};
-    research::buildReferenceSession(graph, session);
+    buildReferenceSession(graph, session);
     engine->commit(graph);
     if (variant == kTracing) {
         engine->setTracing(true);

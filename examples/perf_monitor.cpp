@@ -72,11 +72,11 @@ Session makeSession(const Options& options, SampleRate rate, FrameCount block) {
     config.workers = options.workers;
     config.trace.blocks = options.traceBlocks;
     s.engine = std::make_unique<Engine>(config);
-    research::ReferenceSessionConfig session;
+    ReferenceSessionConfig session;
     session.tracks = options.tracks;
     session.buses = std::clamp<std::size_t>(options.tracks / 8, 2, 8); // 8 for the full session
     session.prepare = {rate, config.maxBlockSize};
-    research::buildReferenceSession(s.graph, session);
+    buildReferenceSession(s.graph, session);
     s.engine->commit(s.graph);
     if (!options.trace.empty() || !options.svg.empty()) {
         s.engine->setTracing(true);
@@ -221,20 +221,20 @@ bool soundCardPresent() {
 }
 
 // Plays through one RtAudio API; false (with the reason) when it has no usable device.
-bool tryDevice(device::AudioApi api, const char* label, const Options& options, std::string& why) {
-    if (!device::isAudioApiCompiled(api)) {
+bool tryDevice(AudioApi api, const char* label, const Options& options, std::string& why) {
+    if (!isAudioApiCompiled(api)) {
         why = std::string(label) + " is not compiled in";
         return false;
     }
-    std::vector<device::AudioDeviceInfo> devices;
+    std::vector<AudioDeviceInfo> devices;
     try {
-        devices = device::listAudioDevices(api);
+        devices = listAudioDevices(api);
     } catch (const Error& error) {
         why = error.what();
         return false;
     }
-    const device::AudioDeviceInfo* output = nullptr;
-    for (const device::AudioDeviceInfo& info : devices) {
+    const AudioDeviceInfo* output = nullptr;
+    for (const AudioDeviceInfo& info : devices) {
         if (info.outputChannels >= 2 && (output == nullptr || info.isDefaultOutput)) {
             output = &info;
         }
@@ -245,25 +245,25 @@ bool tryDevice(device::AudioApi api, const char* label, const Options& options, 
     }
     const std::uint32_t rate =
         output->preferredSampleRate != 0 ? output->preferredSampleRate : 48000;
-    device::RtAudioConfig config;
+    RtAudioConfig config;
     config.api = api;
     config.outputDevice = output->name;
     config.sampleRate = rate;
     config.blockFrames = options.block;
     config.streamName = "fluxforge-monitor";
-    device::RtAudioDevice dev;
+    RtAudioDevice dev;
     try {
         dev.open(config);
         Session session = makeSession(options, rate, options.block);
-        device::EngineCallback callback(*session.engine);
+        EngineCallback callback(*session.engine);
         dev.start(callback);
-        const device::StreamInfo info = dev.streamInfo();
+        const StreamInfo info = dev.streamInfo();
         char where[160];
         std::snprintf(where, sizeof where, "%s '%s', %u Hz, %u-frame blocks, %u workers", label,
                       output->name.c_str(), rate, info.blockFrames,
                       session.engine->workerCountApprox());
         monitor(*session.engine, where, options,
-                [&] { return dev.state() == device::DeviceState::running; });
+                [&] { return dev.state() == DeviceState::running; });
         dev.stop();
         dev.close();
         writeOutputs(session, options);
@@ -351,13 +351,13 @@ int main(int argc, char** argv) {
         std::string reason = "--offline";
         if (!options.offlineOnly) {
             std::string why;
-            if (tryDevice(device::AudioApi::jack, "JACK", options, why)) {
+            if (tryDevice(AudioApi::jack, "JACK", options, why)) {
                 return 0;
             }
             reason = "JACK: " + why;
             if (soundCardPresent()) {
-                if (tryDevice(device::AudioApi::pulse, "PulseAudio", options, why) ||
-                    tryDevice(device::AudioApi::alsa, "ALSA", options, why)) {
+                if (tryDevice(AudioApi::pulse, "PulseAudio", options, why) ||
+                    tryDevice(AudioApi::alsa, "ALSA", options, why)) {
                     return 0;
                 }
                 reason += "; " + why;
