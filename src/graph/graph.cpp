@@ -9,6 +9,14 @@ namespace fluxforge {
 
 Graph::Graph(GraphConfig config)
     : config_(config) {
+    // Checked here, before the endpoints allocate anything, with the name the user wrote.
+    if (config.inputChannels > kMaxPortChannels || config.outputChannels > kMaxPortChannels) {
+        const bool input = config.inputChannels > kMaxPortChannels;
+        throw Error(std::string("GraphConfig::") + (input ? "inputChannels " : "outputChannels ") +
+                    std::to_string(input ? config.inputChannels : config.outputChannels) +
+                    " is above the maximum of " + std::to_string(kMaxPortChannels) +
+                    " channels (kMaxPortChannels)");
+    }
     inputId_ = add(std::make_shared<GraphInputNode>(config.inputChannels), "graph input");
     outputId_ = add(std::make_shared<GraphOutputNode>(config.outputChannels), "graph output");
 }
@@ -21,10 +29,11 @@ NodeId Graph::add(std::shared_ptr<Node> node, std::string name) {
         throw Error("Graph::add: this node is already in the graph as " + describe(existing));
     }
     const NodeId id{static_cast<std::uint32_t>(entries_.size() + 1)};
-    idsByNode_.emplace(node.get(), id);
     if (name.empty()) {
         name = "node" + std::to_string(id.value);
     }
+    validateProperties(node->properties(), "'" + name + "' (#" + std::to_string(id.value) + ")");
+    idsByNode_.emplace(node.get(), id);
     entries_.push_back({std::move(node), std::move(name)});
     ++liveCount_;
     return id;

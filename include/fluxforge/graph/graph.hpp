@@ -28,7 +28,7 @@ enum class PdcMode {
 enum class LiveMonitoring { off, on };
 
 /// The channel counts of a graph's two endpoints: the device input it may read and the output it
-/// renders.
+/// renders, each at most kMaxPortChannels (the Graph constructor throws fluxforge::Error beyond).
 struct GraphConfig {
     ChannelCount inputChannels = 0;
     ChannelCount outputChannels = 2;
@@ -53,7 +53,9 @@ public:
     explicit Graph(GraphConfig config = {});
 
     /// Adds a node and returns its new id. `name` appears in error messages, traces and DOT
-    /// output; it defaults to "node<id>".
+    /// output; it defaults to "node<id>". Throws fluxforge::Error, adding nothing, when the node
+    /// is null or already in the graph, or when its properties break a limit or its parameters
+    /// are declared wrongly (validateProperties).
     NodeId add(std::shared_ptr<Node> node, std::string name = {});
 
     /// Removes a node and every connection to or from it. The endpoints cannot be removed.

@@ -16,11 +16,14 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -64,6 +67,27 @@ struct NodeProperties {
         return props;
     }
 };
+
+/// The most channels one port may have. Larger counts are refused with an Error naming the node
+/// and port (docs/graph.md), before anything is allocated for them.
+inline constexpr ChannelCount kMaxPortChannels = 1024;
+/// The most channels a node's input ports may have together, and its output ports together.
+inline constexpr ChannelCount kMaxNodeChannels = 8192;
+/// The most input ports, and the most output ports, one node may have.
+inline constexpr std::size_t kMaxPorts = 1024;
+/// The most parameters one node may declare.
+inline constexpr std::size_t kMaxParameters = 1024;
+/// The largest latency a node may report, and the largest path latency (the sum along any path
+/// from the graph input or a source to a node's output): 2^22 frames, 87 s at 48 kHz, 5.4 s at
+/// 768 kHz. Beyond it compile() refuses the graph, naming the node or the path (docs/pdc.md).
+inline constexpr FrameCount kMaxLatency = FrameCount{1} << 22;
+
+/// Checks what a node says about itself against the limits above, its parameters with
+/// validateParameterInfos, and its cost estimate (finite, not negative). Throws fluxforge::Error
+/// naming the node (`node`, e.g. Graph::label(id); may be empty), the port or parameter, and the
+/// limit. Graph::add, compile() and Node::prepare call it.
+/// Thread: any. Real-time safe: no. Allocates: yes (the message).
+inline void validateProperties(const NodeProperties& properties, std::string_view node = {});
 
 /// The settings a node is prepared for. They do not change while the node is in a running plan.
 struct PrepareContext {
@@ -118,19 +142,24 @@ public:
     /// after a locate. Thread: audio or worker. Real-time safe: yes. Allocates: no.
     void reset() noexcept;
 
-    /// Sets a parameter's value, clamped to its range: a step at the first frame of the next
-    /// block the node renders. This is the direct path for a node rendered without an engine;
-    /// with an Engine, use a ControlSender, which adds smoothing, sample-accurate timing and
-    /// automation (docs/automation.md). Unknown indices and NaN or infinite values throw.
-    /// Thread: control. Real-time safe: yes once prepared. Allocates: no.
+    /// Sets a parameter's value: a step at the first frame of the next block the node renders.
+    /// This is the direct path for a node rendered without an engine, and the way to give a new
+    /// node its initial values: before the node is first prepared (before its first commit) the
+    /// value is kept and is what it starts with. With a running Engine, use a ControlSender,
+    /// which adds smoothing, sample-accurate timing and automation (docs/automation.md). Throws
+    /// fluxforge::Error, changing nothing, for an unknown index, a NaN or infinite value, or a
+    /// value outside the parameter's range (rejected, not clamped, as by the ControlSender).
+    /// Thread: control. Real-time safe: yes once prepared or set before. Allocates: the first
+    /// call on a node not yet prepared (it reads the node's parameter list).
     void setParameter(std::size_t index, float value);
 
     /// The value most recently passed to setParameter (or the default). The value the node
-    /// actually renders with is Engine::parameterValueApprox. Thread: any. Real-time safe: yes.
+    /// actually renders with is Engine::parameterValueApprox. Thread: any. Real-time safe: yes
+    /// once prepared or set before.
     [[nodiscard]] float parameter(std::size_t index) const;
 
-    /// The parameters declared by describe(), as of the last prepare().
-    /// Thread: control. Real-time safe: no. Allocates: no.
+    /// The parameters declared by describe(), as of the last prepare() (or of the first
+    /// setParameter before it). Thread: control. Real-time safe: no. Allocates: no.
     [[nodiscard]] std::span<const ParameterInfo> parameterInfos() const noexcept {
         return parameterInfos_;
     }
@@ -203,6 +232,10 @@ protected:
     virtual void onReset() noexcept {}
 
 private:
+    // Before the first prepare: takes the parameter list from describe(), so that setParameter
+    // can keep values until prepare() (which keeps them where the id is unchanged).
+    void adoptParameterList();
+
     std::optional<PrepareContext> preparedFor_;
     // Written by the thread running the node (one per block), read by any thread.
     std::atomic<double> averageTicks_{0.0};
@@ -233,6 +266,7 @@ struct NodeParameterAccess {
 
 inline void Node::prepare(const PrepareContext& context) {
     NodeProperties props = describe();
+    validateProperties(props);
     const std::size_t count = props.parameters.size();
     // Keep values already set when re-preparing with the same parameter list.
     std::vector<float> initial(count);
@@ -250,28 +284,99 @@ inline void Node::prepare(const PrepareContext& context) {
     preparedFor_ = context;
 }
 
+inline void Node::adoptParameterList() {
+    if (preparedFor_ || !parameterInfos_.empty()) {
+        return;
+    }
+    NodeProperties props = describe();
+    validateProperties(props);
+    std::vector<float> defaults;
+    defaults.reserve(props.parameters.size());
+    for (const ParameterInfo& info : props.parameters) {
+        defaults.push_back(info.defaultValue);
+    }
+    // One frame of per-sample buffer: the node cannot render before prepare() rebuilds it.
+    parameters_.install(detail::ParameterRuntime::build(props.parameters, defaults, 1));
+    parameterInfos_ = std::move(props.parameters);
+}
+
 inline void Node::setParameter(std::size_t index, float value) {
+    adoptParameterList();
     if (index >= parameterInfos_.size()) {
         throw Error("parameter index " + std::to_string(index) + " out of range: the node has " +
-                    std::to_string(parameterInfos_.size()) + " parameter(s)" +
-                    (preparedFor_ ? "" : " (it has not been prepared yet)"));
+                    std::to_string(parameterInfos_.size()) + " parameter(s)");
     }
     const ParameterInfo& info = parameterInfos_[index];
-    if (!std::isfinite(value)) {
-        throw Error("parameter '" + info.id + "': " + std::to_string(value) +
-                    " is not a finite number");
+    if (!std::isfinite(value) || value < info.minValue || value > info.maxValue) {
+        std::ostringstream message;
+        message << "parameter '" << info.id << "': " << value;
+        if (std::isfinite(value)) {
+            message << " lies outside its range " << info.minValue << ".." << info.maxValue
+                    << " (rejected, not clamped)";
+        } else {
+            message << " is not a finite number";
+        }
+        throw Error(message.str());
     }
-    const float clamped = value < info.minValue   ? info.minValue
-                          : value > info.maxValue ? info.maxValue
-                                                  : value;
-    parameters_.request(index, clamped);
+    parameters_.request(index, value);
 }
 
 inline float Node::parameter(std::size_t index) const {
-    if (index >= parameterInfos_.size()) {
-        throw Error("parameter index " + std::to_string(index) + " out of range");
+    if (index < parameterInfos_.size()) {
+        return parameters_.requested(index);
     }
-    return parameters_.requested(index);
+    if (!preparedFor_ && parameterInfos_.empty()) {
+        // Neither prepared nor set yet: the declared default.
+        const NodeProperties props = describe();
+        if (index < props.parameters.size()) {
+            return props.parameters[index].defaultValue;
+        }
+    }
+    throw Error("parameter index " + std::to_string(index) + " out of range");
+}
+
+inline void validateProperties(const NodeProperties& properties, std::string_view node) {
+    const std::string who = node.empty() ? std::string("the node") : "node " + std::string(node);
+    auto checkPorts = [&](const std::vector<PortInfo>& ports, const char* kind) {
+        if (ports.size() > kMaxPorts) {
+            throw Error(who + " has " + std::to_string(ports.size()) + " " + kind +
+                        " ports, above the maximum of " + std::to_string(kMaxPorts));
+        }
+        std::uint64_t total = 0;
+        for (std::size_t i = 0; i < ports.size(); ++i) {
+            if (ports[i].channels > kMaxPortChannels) {
+                throw Error(who + ": " + kind + " port " + std::to_string(i) + " ('" +
+                            ports[i].name + "') has " + std::to_string(ports[i].channels) +
+                            " channels, above the maximum of " + std::to_string(kMaxPortChannels) +
+                            " per port");
+            }
+            total += ports[i].channels;
+        }
+        if (total > kMaxNodeChannels) {
+            throw Error(who + "'s " + kind + " ports have " + std::to_string(total) +
+                        " channels together, above the maximum of " +
+                        std::to_string(kMaxNodeChannels) + " per node");
+        }
+    };
+    checkPorts(properties.inputs, "input");
+    checkPorts(properties.outputs, "output");
+    if (properties.parameters.size() > kMaxParameters) {
+        throw Error(who + " declares " + std::to_string(properties.parameters.size()) +
+                    " parameters, above the maximum of " + std::to_string(kMaxParameters));
+    }
+    validateParameterInfos(properties.parameters, node);
+    if (properties.latency > kMaxLatency) {
+        throw Error(who + " reports a latency of " + std::to_string(properties.latency) +
+                    " frames, above the maximum of " + std::to_string(kMaxLatency) +
+                    " (kMaxLatency)");
+    }
+    if (!(properties.estimatedCostPerFrame >= 0.0) ||
+        !std::isfinite(properties.estimatedCostPerFrame)) {
+        std::ostringstream message;
+        message << who << " estimates its cost as " << properties.estimatedCostPerFrame
+                << " ns per frame: it must be a finite number of 0 or more";
+        throw Error(message.str());
+    }
 }
 
 inline void Node::recordTiming(std::uint64_t ticks) noexcept {

@@ -1,18 +1,26 @@
 // Parameters as nodes declare them (ParameterInfo) and read them for a block (ParameterValues).
 #pragma once
 
+#include <fluxforge/core/error.hpp>
 #include <fluxforge/core/types.hpp>
 
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 namespace fluxforge {
 
 /// Whether the host's automation may drive a parameter.
 enum class Automatable { no, yes };
 
-/// A parameter a node declares: its identity, range and default. Node::setParameter clamps values
-/// outside the range to it; the engine's commands and automation lanes reject them
-/// (docs/automation.md).
+/// A parameter a node declares: its identity, range and default. Every way of setting a value
+/// rejects one outside the range (Node::setParameter throws, the engine's commands report
+/// CommandStatus::outOfRange, automation lanes are refused; docs/automation.md): a value out of
+/// range is a bug upstream, and clamping would hide it. validateParameterInfos says what a valid
+/// declaration is.
 struct ParameterInfo {
     std::string id;   ///< stable key, e.g. "gain"; unique within the node
     std::string name; ///< display name, e.g. "Gain"
@@ -22,6 +30,46 @@ struct ParameterInfo {
     std::string unit; ///< e.g. "dB", "Hz", or empty
     Automatable automatable = Automatable::yes;
 };
+
+/// Checks a node's declared parameters: every bound and default finite, minValue <= maxValue, the
+/// default inside the range, and ids unique within the node. Throws fluxforge::Error naming the
+/// parameter (index and id), the node when `owner` is given, and what is wrong. Node::prepare,
+/// Node::setParameter and Graph::add call it.
+/// Thread: control. Real-time safe: no. Allocates: yes (the message).
+inline void validateParameterInfos(std::span<const ParameterInfo> infos,
+                                   std::string_view owner = {}) {
+    for (std::size_t i = 0; i < infos.size(); ++i) {
+        const ParameterInfo& info = infos[i];
+        auto fail = [&](const std::string& what) {
+            std::ostringstream message;
+            message << "parameter " << i << " ('" << info.id << "')";
+            if (!owner.empty()) {
+                message << " of node " << owner;
+            }
+            message << " is declared wrongly: " << what;
+            throw Error(message.str());
+        };
+        std::ostringstream range;
+        range << info.minValue << ".." << info.maxValue;
+        if (!std::isfinite(info.minValue) || !std::isfinite(info.maxValue) ||
+            !std::isfinite(info.defaultValue)) {
+            fail("its range " + range.str() + " and default must be finite numbers");
+        }
+        if (info.minValue > info.maxValue) {
+            fail("minValue is above maxValue (" + range.str() + ")");
+        }
+        if (info.defaultValue < info.minValue || info.defaultValue > info.maxValue) {
+            std::ostringstream value;
+            value << info.defaultValue;
+            fail("the default " + value.str() + " lies outside its range " + range.str());
+        }
+        for (std::size_t j = 0; j < i; ++j) {
+            if (infos[j].id == info.id) {
+                fail("parameter " + std::to_string(j) + " has the same id");
+            }
+        }
+    }
+}
 
 /// One parameter's value over one block: a single constant where it is flat, one value per frame
 /// where it moves. Reading it never allocates.

@@ -11,6 +11,8 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace fluxforge {
@@ -21,8 +23,13 @@ struct LatencyTestNodeConfig {
     FrameCount latency = 0;
     /// Channels of the input and output ports.
     ChannelCount channels = 2;
-    /// The largest latency setLatency() may set later (0: `latency`).
-    FrameCount maxLatency = 0;
+    /// The largest latency setLatency() may set later, at most kMaxLatency; it sizes the delay
+    /// memory (channels x (maxLatency + block) floats). Unset: kDefaultMaxLatency, or `latency`
+    /// when that is larger.
+    std::optional<FrameCount> maxLatency = std::nullopt;
+
+    /// maxLatency when it is not given: 16,384 frames (341 ms at 48 kHz).
+    static constexpr FrameCount kDefaultMaxLatency = 16384;
 };
 
 /// Stands in for a latent processor (a look-ahead limiter, a linear-phase EQ): it reports its
@@ -34,7 +41,8 @@ struct LatencyTestNodeConfig {
 /// parameters. reset() clears the delayed audio.
 class LatencyTestNode final : public Node {
 public:
-    /// Throws Error when `config.channels` is 0 or maxLatency is below latency.
+    /// Throws Error when `config.channels` is 0 or above kMaxPortChannels, when maxLatency is
+    /// below latency, or when either is above kMaxLatency.
     /// Thread: control. Real-time safe: no. Allocates: no.
     explicit LatencyTestNode(const LatencyTestNodeConfig& config = {});
 
@@ -43,11 +51,19 @@ public:
         return latency_.load(std::memory_order_acquire);
     }
 
-    /// Changes the latency (clamped to maxLatency) from the next block on.
-    /// Thread: any. Real-time safe: yes. Allocates: no.
-    void setLatency(FrameCount latency) noexcept {
-        latency_.store(std::min(latency, maxLatency_), std::memory_order_release);
+    /// The largest latency setLatency() accepts. Thread: any. Real-time safe: yes.
+    [[nodiscard]] FrameCount maxLatency() const noexcept { return maxLatency_; }
+
+    /// Changes the latency from the next block on and returns true; returns false and changes
+    /// nothing when `latency` is above maxLatency() (not clamped: the delay memory is sized at
+    /// construction). Thread: any. Real-time safe: yes. Allocates: no.
+    bool setLatency(FrameCount latency) noexcept {
+        if (latency > maxLatency_) {
+            return false;
+        }
+        latency_.store(latency, std::memory_order_release);
         notifyPropertiesChanged();
+        return true;
     }
 
 private:
@@ -73,13 +89,22 @@ private:
 
 inline LatencyTestNode::LatencyTestNode(const LatencyTestNodeConfig& config)
     : channels_(config.channels)
-    , maxLatency_(std::max(config.maxLatency, config.latency))
+    , maxLatency_(config.maxLatency.value_or(
+          std::max(config.latency, LatencyTestNodeConfig::kDefaultMaxLatency)))
     , latency_(config.latency) {
-    if (config.channels == 0) {
-        throw Error("LatencyTestNode: channels must be at least 1");
+    if (config.channels == 0 || config.channels > kMaxPortChannels) {
+        throw Error("LatencyTestNode: channels must be 1.." + std::to_string(kMaxPortChannels) +
+                    ", got " + std::to_string(config.channels));
     }
-    if (config.maxLatency != 0 && config.maxLatency < config.latency) {
-        throw Error("LatencyTestNode: maxLatency " + std::to_string(config.maxLatency) +
+    if (config.latency > kMaxLatency || maxLatency_ > kMaxLatency) {
+        throw Error("LatencyTestNode: " +
+                    (config.latency > kMaxLatency ? "latency " + std::to_string(config.latency)
+                                                  : "maxLatency " + std::to_string(maxLatency_)) +
+                    " frames is above the maximum of " + std::to_string(kMaxLatency) +
+                    " (kMaxLatency)");
+    }
+    if (maxLatency_ < config.latency) {
+        throw Error("LatencyTestNode: maxLatency " + std::to_string(maxLatency_) +
                     " is below latency " + std::to_string(config.latency));
     }
 }

@@ -1,0 +1,177 @@
+// Sizes a user passes in (channels, ports, parameters, latencies): each is bounded, and going past
+// the bound throws a fluxforge::Error naming what was wrong, before anything is allocated for it
+// (never a bare std::bad_alloc).
+#include <fluxforge/core/buffer_ops.hpp>
+#include <fluxforge/graph/compile.hpp>
+#include <fluxforge/nodes/nodes.hpp>
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+
+namespace fluxforge {
+namespace {
+
+constexpr ChannelCount kMillions = 3'000'000;
+
+// What a statement threw, in words: an Error's message, or a marker for anything else.
+std::string errorOf(const std::function<void()>& statement) {
+    try {
+        statement();
+    } catch (const Error& e) {
+        return e.what();
+    } catch (const std::bad_alloc&) {
+        return "(a bare std::bad_alloc)";
+    } catch (const std::exception& e) {
+        return std::string("(not a fluxforge::Error: ") + e.what() + ")";
+    }
+    return "(no error)";
+}
+
+bool contains(const std::string& text, const std::string& fragment) {
+    return text.find(fragment) != std::string::npos;
+}
+
+// A node that says whatever it is told to about itself.
+class DeclaredNode final : public Node {
+public:
+    explicit DeclaredNode(NodeProperties properties)
+        : properties_(std::move(properties)) {}
+
+    void setLatency(FrameCount latency) {
+        properties_.latency = latency;
+        notifyPropertiesChanged();
+    }
+
+protected:
+    NodeProperties describe() const override { return properties_; }
+    void onProcess(const ProcessContext& context) noexcept override {
+        for (const BufferView& out : context.outputs) {
+            clear(out);
+        }
+    }
+
+private:
+    NodeProperties properties_;
+};
+
+std::shared_ptr<DeclaredNode> nodeWithOutput(ChannelCount channels) {
+    NodeProperties properties;
+    properties.outputs.push_back({"out", channels});
+    return std::make_shared<DeclaredNode>(properties);
+}
+
+TEST(SizeLimitsTest, GraphEndpointsWithMillionsOfChannelsAreRefusedByName) {
+    const std::string outputs = errorOf([] { Graph graph(GraphConfig{0, kMillions}); });
+    EXPECT_TRUE(contains(outputs, "outputChannels 3000000")) << outputs;
+    EXPECT_TRUE(contains(outputs, std::to_string(kMaxPortChannels))) << outputs;
+    const std::string inputs = errorOf([] { Graph graph(GraphConfig{kMillions, 2}); });
+    EXPECT_TRUE(contains(inputs, "inputChannels 3000000")) << inputs;
+    // At the limit it works.
+    EXPECT_EQ(errorOf([] {
+                  Graph graph(GraphConfig{kMaxPortChannels, kMaxPortChannels});
+              }),
+              "(no error)");
+}
+
+TEST(SizeLimitsTest, APortWithMillionsOfChannelsIsRefusedWhenAddedNamingNodeAndPort) {
+    Graph graph;
+    const std::string message = errorOf([&] { graph.add(nodeWithOutput(kMillions), "wide"); });
+    EXPECT_TRUE(contains(message, "'wide' (#3)")) << message;
+    EXPECT_TRUE(contains(message, "output port 0 ('out') has 3000000 channels")) << message;
+    EXPECT_EQ(graph.nodeCount(), 2u); // nothing added
+}
+
+TEST(SizeLimitsTest, PortsChannelsTogetherAndParametersAreBoundedPerNode) {
+    Graph graph;
+    NodeProperties manyPorts;
+    manyPorts.inputs.assign(kMaxPorts + 1, PortInfo{"in", 1});
+    EXPECT_TRUE(contains(errorOf([&] { graph.add(std::make_shared<DeclaredNode>(manyPorts)); }),
+                         "1025 input ports"));
+    NodeProperties wideTogether;
+    wideTogether.outputs.assign(kMaxNodeChannels / kMaxPortChannels + 1,
+                                PortInfo{"out", kMaxPortChannels});
+    EXPECT_TRUE(contains(errorOf([&] { graph.add(std::make_shared<DeclaredNode>(wideTogether)); }),
+                         "channels together"));
+    NodeProperties manyParameters;
+    for (std::size_t i = 0; i <= kMaxParameters; ++i) {
+        manyParameters.parameters.push_back(
+            {"p" + std::to_string(i), "P", 0.0f, 1.0f, 0.0f, "", Automatable::yes});
+    }
+    EXPECT_TRUE(
+        contains(errorOf([&] { graph.add(std::make_shared<DeclaredNode>(manyParameters)); }),
+                 "1025 parameters"));
+    EXPECT_EQ(graph.nodeCount(), 2u);
+}
+
+TEST(SizeLimitsTest, PreparingAHugeNodeByHandIsRefusedToo) {
+    const auto node = nodeWithOutput(kMillions);
+    const std::string message = errorOf([&] { node->prepare({48000.0, 512}); });
+    EXPECT_TRUE(contains(message, "3000000 channels")) << message;
+    EXPECT_FALSE(node->preparedFor().has_value());
+}
+
+TEST(SizeLimitsTest, BuiltInNodesWithMillionsOfChannelsNameTheProblem) {
+    const std::vector<std::pair<const char*, std::function<std::shared_ptr<Node>()>>> makers = {
+        {"SineOscillator",
+         [] { return std::make_shared<SineOscillator>(SineOscillatorConfig{kMillions}); }},
+        {"SawOscillator",
+         [] { return std::make_shared<SawOscillator>(SawOscillatorConfig{kMillions}); }},
+        {"Mixer channels",
+         [] { return std::make_shared<Mixer>(MixerConfig{.inputs = 2, .channels = kMillions}); }},
+        {"Mixer inputs",
+         [] { return std::make_shared<Mixer>(MixerConfig{.inputs = kMillions, .channels = 1}); }},
+        {"DelayLine",
+         [] { return std::make_shared<DelayLine>(DelayLineConfig{.channels = kMillions}); }},
+        {"Biquad", [] { return std::make_shared<Biquad>(BiquadConfig{.channels = kMillions}); }},
+        {"Meter", [] { return std::make_shared<Meter>(MeterConfig{.channels = kMillions}); }},
+        {"LatencyTestNode",
+         [] {
+             return std::make_shared<LatencyTestNode>(LatencyTestNodeConfig{.channels = kMillions});
+         }},
+    };
+    for (const auto& [what, make] : makers) {
+        Graph graph;
+        const std::string message = errorOf([&] {
+            graph.add(make(), "huge");
+            static_cast<void>(compile(graph, {48000.0, 512}));
+        });
+        EXPECT_TRUE(contains(message, "3000000")) << what << ": " << message;
+    }
+}
+
+TEST(SizeLimitsTest, ALatencyTestNodeOfTwoToTheThirtyOneFramesIsRefused) {
+    const std::string message = errorOf(
+        [] { LatencyTestNode node(LatencyTestNodeConfig{.latency = FrameCount{1} << 31}); });
+    EXPECT_TRUE(contains(message, "latency 2147483648")) << message;
+    EXPECT_TRUE(contains(message, "kMaxLatency")) << message;
+    const std::string maxMessage = errorOf(
+        [] { LatencyTestNode node(LatencyTestNodeConfig{.maxLatency = FrameCount{1} << 31}); });
+    EXPECT_TRUE(contains(maxMessage, "maxLatency 2147483648")) << maxMessage;
+}
+
+TEST(SizeLimitsTest, ANodeReportingALatencyAboveTheMaximumIsRefusedByName) {
+    NodeProperties properties;
+    properties.inputs.push_back({"in", 1});
+    properties.outputs.push_back({"out", 1});
+    properties.latency = FrameCount{1} << 31;
+    Graph graph;
+    const std::string message =
+        errorOf([&] { graph.add(std::make_shared<DeclaredNode>(properties), "late"); });
+    EXPECT_TRUE(contains(message, "'late' (#3) reports a latency of 2147483648")) << message;
+}
+
+TEST(SizeLimitsTest, CostEstimatesMustBeFiniteAndNotNegative) {
+    NodeProperties properties;
+    properties.estimatedCostPerFrame = -1.0;
+    Graph graph;
+    EXPECT_TRUE(contains(errorOf([&] { graph.add(std::make_shared<DeclaredNode>(properties)); }),
+                         "estimates its cost as -1"));
+}
+
+} // namespace
+} // namespace fluxforge
