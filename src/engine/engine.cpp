@@ -16,26 +16,87 @@ namespace fluxforge {
 
 namespace {
 
-std::uint32_t resolveWorkers(std::uint32_t requested, std::uint32_t maxWorkers) {
-    if (requested == 0) {
-        requested = std::max(1u, std::thread::hardware_concurrency());
+std::uint32_t resolveWorkers(std::uint32_t requested, std::uint32_t maxWorkers, const char* what) {
+    if (requested > maxWorkers) {
+        throw Error(std::string(what) + " " + std::to_string(requested) +
+                    " is above EngineConfig::maxWorkers (" + std::to_string(maxWorkers) +
+                    "): plans are prepared for at most that many workers");
     }
-    return std::clamp(requested, 1u, std::max(1u, maxWorkers));
+    if (requested == 0) { // automatic: the hardware's threads, as many as the plans allow
+        requested = std::min(std::max(1u, std::thread::hardware_concurrency()), maxWorkers);
+    }
+    return requested;
+}
+
+void validateConfig(const EngineConfig& config) {
+    validateSettings({config.sampleRate, config.maxBlockSize});
+    if (config.maxWorkers == 0 || config.maxWorkers > EngineConfig::kMaxWorkers) {
+        throw Error("EngineConfig::maxWorkers " + std::to_string(config.maxWorkers) +
+                    " is invalid: it must lie in 1.." + std::to_string(EngineConfig::kMaxWorkers) +
+                    " (threads rendering a block, the audio thread included)");
+    }
+    if (!isExecutorKind(config.executor)) {
+        throw Error("EngineConfig::executor " + std::to_string(static_cast<int>(config.executor)) +
+                    " is not an ExecutorKind");
+    }
+    if (!(config.parallel.minimumWorkNanoseconds >= 0.0)) {
+        throw Error("EngineConfig::parallel.minimumWorkNanoseconds " +
+                    std::to_string(config.parallel.minimumWorkNanoseconds) +
+                    " is invalid: it must be 0 or more");
+    }
+    if (config.pool.spinBeforeSleeping.count() < 0) {
+        throw Error("EngineConfig::pool.spinBeforeSleeping " +
+                    std::to_string(config.pool.spinBeforeSleeping.count()) +
+                    " us is invalid: it must be 0 or more");
+    }
 }
 
 // A pool with no helpers still exists, so that setWorkerCount can add some later.
 std::unique_ptr<WorkerPool> makePool(const EngineConfig& config) {
-    validateSettings({config.sampleRate, config.maxBlockSize});
+    validateConfig(config);
     WorkerPoolConfig pool = config.pool;
     if (pool.priority.period.count() == 0) {
         pool.priority.period = std::chrono::nanoseconds(
             static_cast<std::int64_t>(1e9 * config.maxBlockSize / config.sampleRate));
     }
-    pool.helpers = resolveWorkers(config.workers, config.maxWorkers) - 1;
+    pool.helpers = resolveWorkers(config.workers, config.maxWorkers, "EngineConfig::workers") - 1;
     return std::make_unique<WorkerPool>(pool);
 }
 
+// The engine's claim on the nodes of one plan: taken when the plan is published, given up when it
+// is freed (on the control thread: publish, collect or the engine's destructor).
+class NodeClaims {
+public:
+    explicit NodeClaims(const Graph& graph) {
+        const std::vector<NodeId> ids = graph.nodeIds();
+        nodes_.reserve(ids.size()); // nothing throws once the first plan is counted
+        for (NodeId id : ids) {
+            nodes_.push_back(graph.node(id));
+            detail::NodeOwnership::addPlan(*nodes_.back());
+        }
+    }
+    NodeClaims(const NodeClaims&) = delete;
+    NodeClaims& operator=(const NodeClaims&) = delete;
+    ~NodeClaims() {
+        for (const auto& node : nodes_) {
+            detail::NodeOwnership::removePlan(*node);
+        }
+    }
+
+private:
+    std::vector<std::shared_ptr<Node>> nodes_;
+};
+
 } // namespace
+
+struct Engine::PublishedPlan {
+    PublishedPlan(std::unique_ptr<Plan> plan, std::uint32_t maxWorkers, const Graph& graph)
+        : scheduled(std::move(plan), maxWorkers)
+        , claims(graph) {}
+
+    ScheduledPlan scheduled;
+    NodeClaims claims;
+};
 
 Engine::Engine(EngineConfig config)
     : config_(config)
@@ -47,12 +108,10 @@ Engine::Engine(EngineConfig config)
     , control_(std::make_unique<detail::EngineControl>(config.sampleRate,
                                                        config.parameterSmoothingSeconds))
     , metrics_(std::make_unique<detail::MetricsRecorder>(
-          config.metrics, config.trace, std::max(1u, config.maxWorkers), config.sampleRate)) {
-    config_.maxWorkers = std::max(1u, config.maxWorkers);
-}
+          config.metrics, config.trace, std::max(1u, config.maxWorkers), config.sampleRate)) {}
 
 void Engine::setWorkerCount(std::uint32_t workers) {
-    pool_->setHelperCount(resolveWorkers(workers, config_.maxWorkers) - 1);
+    pool_->setHelperCount(resolveWorkers(workers, config_.maxWorkers, "setWorkerCount:") - 1);
 }
 
 Executor& Engine::currentExecutor() noexcept {
@@ -111,35 +170,76 @@ void Engine::commit(const Graph& graph) {
     commitLocked(graph);
 }
 
-void Engine::commitLocked(const Graph& graph) {
-    // Take the change marks first: a node that changes while compiling marks itself again.
-    for (NodeId id : graph.nodeIds()) {
-        static_cast<void>(graph.node(id)->takePropertiesChanged());
-    }
-    CompileSettings settings;
-    settings.sampleRate = config_.sampleRate;
-    settings.maxBlockSize = config_.maxBlockSize;
-    std::unique_ptr<Plan> plan = compile(graph, settings, &control_->compensationDelays);
-    // Nothing below throws (but for allocation): a rejected graph has changed nothing.
-    auto copy = std::make_unique<Graph>(graph);
-    std::vector<FrameCount> latencies(graph.maxId() + 1, kNoLatency);
-    for (TaskIndex t = 0; t < plan->numTasks(); ++t) {
-        if (!plan->isPartialSum(t)) {
-            latencies[plan->nodeId(t).value] = plan->latency(t);
+void Engine::claimNodes(const Graph& graph) {
+    // Graph nodes first, then the endpoints, so that the message names the user's node.
+    std::vector<NodeId> ids = graph.nodeIds();
+    std::stable_partition(ids.begin(), ids.end(),
+                          [&](NodeId id) { return id != graph.input() && id != graph.output(); });
+    std::vector<Node*> claimed;
+    for (NodeId id : ids) {
+        Node& node = *graph.node(id);
+        if (!detail::NodeOwnership::tryClaim(node, this)) {
+            for (Node* done : claimed) {
+                detail::NodeOwnership::releaseUnused(*done, this);
+            }
+            const bool endpoint = id == graph.input() || id == graph.output();
+            throw Error("Engine::commit: node " + graph.label(id) +
+                        " already plays in another engine; a node belongs to one engine at a "
+                        "time" +
+                        (endpoint ? " (this Graph was committed to another engine: give each "
+                                    "engine a Graph of its own)"
+                                  : " (commit that engine's graph without it first, or give "
+                                    "this graph a node of its own)"));
         }
+        claimed.push_back(&node);
     }
-    const FrameCount outputLatency = plan->outputLatency();
-    const std::uint64_t generation = ++control_->planGeneration;
-    metrics_->addPlan(std::make_shared<const TracePlan>(TracePlan::of(*plan, generation)));
-    auto scheduled = std::make_unique<ScheduledPlan>(std::move(plan), config_.maxWorkers);
-    scheduled->setGeneration(generation);
-    control_->publishedPlan = scheduled.get();
-    plans_.publish(std::move(scheduled));
+}
+
+void Engine::commitLocked(const Graph& graph) {
+    // Before anything touches the nodes: one that plays in another engine must not be prepared
+    // (or have its marks taken) here.
+    claimNodes(graph);
+    std::unique_ptr<PublishedPlan> published;
+    std::unique_ptr<Graph> copy;
+    std::vector<FrameCount> latencies;
+    FrameCount outputLatency = 0;
+    std::uint64_t generation = 0;
+    try {
+        // Take the change marks first: a node that changes while compiling marks itself again.
+        for (NodeId id : graph.nodeIds()) {
+            static_cast<void>(graph.node(id)->takePropertiesChanged());
+        }
+        CompileSettings settings;
+        settings.sampleRate = config_.sampleRate;
+        settings.maxBlockSize = config_.maxBlockSize;
+        std::unique_ptr<Plan> plan = compile(graph, settings, &control_->compensationDelays);
+        // Nothing below throws (but for allocation): a rejected graph has changed nothing.
+        copy = std::make_unique<Graph>(graph);
+        latencies.assign(graph.maxId() + 1, kNoLatency);
+        for (TaskIndex t = 0; t < plan->numTasks(); ++t) {
+            if (!plan->isPartialSum(t)) {
+                latencies[plan->nodeId(t).value] = plan->latency(t);
+            }
+        }
+        outputLatency = plan->outputLatency();
+        generation = control_->planGeneration + 1;
+        metrics_->addPlan(std::make_shared<const TracePlan>(TracePlan::of(*plan, generation)));
+        published = std::make_unique<PublishedPlan>(std::move(plan), config_.maxWorkers, graph);
+        published->scheduled.setGeneration(generation);
+    } catch (...) {
+        for (NodeId id : graph.nodeIds()) {
+            detail::NodeOwnership::releaseUnused(*graph.node(id), this);
+        }
+        throw;
+    }
+    control_->planGeneration = generation;
+    control_->publishedPlan = &published->scheduled;
+    plans_.publish(std::move(published));
     control_->committedGraph = std::move(copy);
     control_->latencyById = std::move(latencies);
     outputLatency_.store(outputLatency, std::memory_order_relaxed);
-    control_->parameters.onCommit(
-        graph); // after publishing: a handle resolved now finds its node playing
+    // After publishing: a handle resolved now finds its node playing.
+    control_->parameters.onCommit(graph);
 }
 
 bool Engine::update() {
@@ -189,7 +289,8 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
     const RealtimeScope realtime;
     const DenormalGuard denormals;
     const FrameCount frames = output.numFrames();
-    ScheduledPlan* plan = plans_.acquire();
+    PublishedPlan* published = plans_.acquire();
+    ScheduledPlan* plan = published != nullptr ? &published->scheduled : nullptr;
     const auto wakeUps = [this](std::uint32_t worker) { return pool_->wakeUpsApprox(worker); };
     metrics_->beginBlock(plan != nullptr ? plan->generation() : 0,
                          plan != nullptr ? plan->numTasks() : 0, frames);
@@ -202,13 +303,19 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
     }
     control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(),
                                  framesRendered_.load(std::memory_order_relaxed));
-    const bool hasInput = input.numChannels() > 0 && input.numFrames() >= frames;
+    // An input shorter than the output is read as far as it goes, then silent.
+    const FrameCount inputFrames = input.numChannels() > 0 ? input.numFrames() : 0;
     for (FrameCount offset = 0; offset < frames;) {
-        // Blocks also end where the timeline jumps (loop end, timed transport commands).
+        // Blocks also end where the timeline jumps (loop end, timed transport commands), and
+        // where the input ends.
+        FrameCount limit = std::min(frames - offset, config_.maxBlockSize);
+        if (offset < inputFrames) {
+            limit = std::min(limit, inputFrames - offset);
+        }
         const FrameCount chunk =
-            control_->drain.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed),
-                                            std::min(frames - offset, config_.maxBlockSize));
-        renderBlock(*plan, hasInput ? input.subFrames(offset, chunk) : ConstBufferView{},
+            control_->drain.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed), limit);
+        renderBlock(*plan,
+                    offset < inputFrames ? input.subFrames(offset, chunk) : ConstBufferView{},
                     output.subFrames(offset, chunk));
         offset += chunk;
     }

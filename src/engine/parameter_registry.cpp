@@ -4,11 +4,27 @@
 #include <fluxforge/core/error.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <sstream>
 #include <tuple>
 #include <utility>
 
 namespace fluxforge::detail {
+
+namespace {
+std::atomic<std::uint64_t> nextEngineSerial{1};
+}
+
+ParameterRegistry::ParameterRegistry(CommandDrain& drain) noexcept
+    : drain_(drain)
+    , serial_(nextEngineSerial.fetch_add(1, std::memory_order_relaxed)) {}
+
+ParameterRegistry::~ParameterRegistry() {
+    // Senders may outlive the engine (they hold a share of their channel): tell them.
+    for (const auto& channel : channels_) {
+        channel->engineGone.store(true, std::memory_order_release);
+    }
+}
 
 // ---- senders ------------------------------------------------------------------------------------
 
@@ -17,7 +33,7 @@ ControlSender ParameterRegistry::createSender(const SenderConfig& config) {
         throw Error("sender capacity " + std::to_string(config.capacity) +
                     " is invalid: it must lie in 1.." + std::to_string(kMaxSenderCapacity));
     }
-    auto channel = std::make_shared<CommandChannel>(config.capacity);
+    auto channel = std::make_shared<CommandChannel>(config.capacity, serial_);
     const std::lock_guard lock(mutex_);
     collectLocked();
     channels_.push_back(channel);
@@ -78,6 +94,11 @@ ParameterRegistry::registered(const ParameterHandle& parameter, std::string_view
         throw Error("cannot " + std::string(action) +
                     ": the parameter handle is empty (get one from Engine::parameter())");
     }
+    if (parameter.engine_ != serial_) {
+        throw Error("cannot " + std::string(action) +
+                    ": the parameter handle was resolved by another engine (a handle works with "
+                    "the engine whose parameter() made it)");
+    }
     const NodeId id = parameter.node();
     if (id.value >= nodes_.size() || nodes_[id.value].node.get() != parameter.address_) {
         throw Error("cannot " + std::string(action) + ": node #" + std::to_string(id.value) +
@@ -101,7 +122,7 @@ ParameterHandle ParameterRegistry::parameter(NodeId node, std::string_view id) c
     const auto infos = entry.node->parameterInfos();
     for (std::size_t i = 0; i < infos.size(); ++i) {
         if (infos[i].id == id) {
-            return {node, entry.node.get(), static_cast<std::uint32_t>(i), infos[i]};
+            return {serial_, node, entry.node.get(), static_cast<std::uint32_t>(i), infos[i]};
         }
     }
     std::string known;
@@ -121,7 +142,7 @@ ParameterHandle ParameterRegistry::parameter(NodeId node, std::size_t index) con
         throw Error("node " + entry.name + " has no parameter " + std::to_string(index) +
                     ": it has " + std::to_string(infos.size()) + " parameter(s)");
     }
-    return {node, entry.node.get(), static_cast<std::uint32_t>(index), infos[index]};
+    return {serial_, node, entry.node.get(), static_cast<std::uint32_t>(index), infos[index]};
 }
 
 float ParameterRegistry::parameterValueApprox(const ParameterHandle& parameter) const {

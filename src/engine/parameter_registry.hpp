@@ -25,8 +25,11 @@ namespace fluxforge::detail {
 /// mutex, so any control threads may call them concurrently; none is real-time safe.
 class ParameterRegistry {
 public:
-    explicit ParameterRegistry(CommandDrain& drain) noexcept
-        : drain_(drain) {}
+    explicit ParameterRegistry(CommandDrain& drain) noexcept;
+    /// Tells the senders still alive that their engine is gone (CommandStatus::engineGone).
+    ~ParameterRegistry();
+    ParameterRegistry(const ParameterRegistry&) = delete;
+    ParameterRegistry& operator=(const ParameterRegistry&) = delete;
 
     ControlSender createSender(const SenderConfig& config);
     /// Records the nodes of a graph just compiled, for parameter lookups, and drops automation of
@@ -58,6 +61,7 @@ private:
     std::size_t collectLocked();
 
     CommandDrain& drain_;
+    const std::uint64_t serial_; // tells this engine's handles and senders from another's
     mutable std::mutex mutex_;
     std::vector<RegisteredNode> nodes_; // indexed by NodeId::value
     std::vector<std::shared_ptr<CommandChannel>> channels_;

@@ -98,6 +98,13 @@ TEST_F(ControlErrorsTest, OutOfRangeValuesAreRejectedNotClamped) {
     EXPECT_EQ(sender_.sentCount(), 1u);
 }
 
+TEST_F(ControlErrorsTest, NodeSetParameterRejectsOutOfRangeValuesLikeTheSender) {
+    // One policy for one action: the direct path refuses what the sender refuses.
+    EXPECT_EQ(sender_.trySetParameter(value_, 1.5f), CommandStatus::outOfRange);
+    expectMessage([&] { probe_->setParameter(0, 1.5f); }, "1.5 lies outside its range -1..1");
+    expectUnchanged();
+}
+
 TEST_F(ControlErrorsTest, BadTimesRampsPositionsAndLoopsAreRejected) {
     EXPECT_EQ(sender_.trySetParameterAt(value_, 0.0f, -1), CommandStatus::invalidTime);
     EXPECT_EQ(sender_.trySetParameterAt(value_, 0.0f, kMaxTimelinePosition + 1),
@@ -136,16 +143,13 @@ TEST_F(ControlErrorsTest, AFullQueueIsReportedAndNothingIsDropped) {
     for (const float v : values) {
         expectOk(small.trySetParameter(value_, v));
     }
-    // readerwriterqueue may round the capacity up a little: fill until it says full.
-    int accepted = 0;
-    CommandStatus status = CommandStatus::ok;
-    while ((status = small.trySetParameter(value_, 0.9f)) == CommandStatus::ok && accepted < 64) {
-        ++accepted;
-    }
+    // The capacity is what the queue holds: the fifth command waits for the audio thread.
+    const CommandStatus status = small.trySetParameter(value_, 0.9f);
     EXPECT_EQ(status, CommandStatus::queueFull);
     EXPECT_FALSE(commandStatusMessage(status).empty());
     const std::uint64_t sent = small.sentCount();
-    expectUnchanged(accepted > 0 ? 0.9f : 0.4f);
+    EXPECT_EQ(sent, 4u);
+    expectUnchanged(0.4f);
     EXPECT_EQ(small.deliveredApprox(), sent) << "everything queued arrived";
     expectOk(small.trySetParameter(value_, -0.25f)); // and the queue takes commands again
     expectUnchanged(-0.25f);
@@ -211,8 +215,51 @@ TEST(ControlConfigErrorsTest, BadSmoothingTimeAndSenderCapacityAreErrors) {
     EXPECT_THROW((void)engine.createSender({kMaxSenderCapacity + 1}), Error);
 }
 
+TEST_F(ControlErrorsTest, EveryCapacityHoldsExactlyThatManyCommands) {
+    for (const std::size_t capacity :
+         {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{100}, std::size_t{1000}}) {
+        ControlSender sender = engine_->createSender({capacity});
+        std::size_t accepted = 0;
+        while (sender.trySetParameter(value_, 0.25f) == CommandStatus::ok && accepted <= capacity) {
+            ++accepted;
+        }
+        EXPECT_EQ(accepted, capacity);
+        renderer_->render(128); // the audio thread takes them all
+        EXPECT_EQ(sender.deliveredApprox(), capacity);
+        expectOk(sender.trySetParameter(value_, 0.5f));
+    }
+}
+
+TEST_F(ControlErrorsTest, ASenderOutlivingItsEngineReportsIt) {
+    ControlSender orphan = engine_->createSender();
+    renderer_.reset();
+    engine_.reset();
+    EXPECT_EQ(orphan.trySetParameter(value_, 0.0f), CommandStatus::engineGone);
+    EXPECT_EQ(orphan.tryPlay(), CommandStatus::engineGone);
+    EXPECT_EQ(orphan.tryClearLoop(), CommandStatus::engineGone);
+    EXPECT_EQ(orphan.sentCount(), 0u);
+    EXPECT_FALSE(commandStatusMessage(CommandStatus::engineGone).empty());
+}
+
+TEST_F(ControlErrorsTest, AHandleFromAnotherEngineIsRefused) {
+    Engine other(test::engineConfig(48000.0, 128, 0.0));
+    auto probe = std::make_shared<ParameterProbe>(
+        std::vector<ParameterInfo>{{"value", "Value", -1.0f, 1.0f, 0.5f, "", Automatable::yes}});
+    Graph graph(GraphConfig{0, 1});
+    const NodeId id = graph.add(probe, "probe");
+    graph.connect(id, graph.output());
+    other.commit(graph);
+    const ParameterHandle foreign = other.parameter(id, "value"); // same node id as ours
+    EXPECT_EQ(sender_.trySetParameter(foreign, 0.0f), CommandStatus::foreignHandle);
+    EXPECT_EQ(sender_.trySetParameterAt(foreign, 0.0f, 0), CommandStatus::foreignHandle);
+    expectMessage([&] { (void)engine_->parameterValueApprox(foreign); }, "another engine");
+    expectMessage([&] { engine_->clearAutomation(foreign); }, "another engine");
+    EXPECT_EQ(sender_.sentCount(), 0u);
+    expectUnchanged();
+}
+
 TEST(ControlStatusTest, EveryStatusHasAMessage) {
-    for (int s = 0; s <= static_cast<int>(CommandStatus::invalidLoop); ++s) {
+    for (int s = 0; s <= static_cast<int>(CommandStatus::foreignHandle); ++s) {
         const std::string_view message = commandStatusMessage(static_cast<CommandStatus>(s));
         EXPECT_GT(message.size(), 10u);
         EXPECT_EQ(message.find("unknown"), std::string_view::npos);

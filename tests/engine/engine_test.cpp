@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
+#include <string>
 
 namespace fluxforge {
 namespace {
@@ -101,6 +103,24 @@ TEST_P(EngineTest, GraphInputReachesTheOutput) {
     for (FrameCount i = 0; i < frames; ++i) {
         ASSERT_EQ(out.channel(0)[i], static_cast<float>(i));
         ASSERT_EQ(out.channel(1)[i], -static_cast<float>(i));
+    }
+}
+
+TEST_P(EngineTest, AnInputShorterThanTheOutputIsReadAsFarAsItGoesThenSilent) {
+    Engine engine(config());
+    Graph graph(GraphConfig{1, 1});
+    graph.connect(graph.input(), graph.output());
+    engine.commit(graph);
+    const FrameCount frames = 2 * GetParam().maxBlockSize + 5;
+    const FrameCount given = GetParam().maxBlockSize + 3; // ends inside a block
+    AudioBuffer in(1, given);
+    for (FrameCount i = 0; i < given; ++i) {
+        in.channel(0)[i] = 1.0f + static_cast<float>(i);
+    }
+    AudioBuffer out(1, frames);
+    engine.process(in.view(), out.view());
+    for (FrameCount i = 0; i < frames; ++i) {
+        ASSERT_EQ(out.channel(0)[i], i < given ? 1.0f + static_cast<float>(i) : 0.0f) << i;
     }
 }
 
@@ -203,6 +223,64 @@ INSTANTIATE_TEST_SUITE_P(SampleRatesAndBlockSizes, EngineTest,
 TEST(EngineConfigTest, BadConfigIsRejected) {
     EXPECT_THROW(Engine({48000.0, 0}), Error);
     EXPECT_THROW(Engine({1000.0, 64}), Error);
+}
+
+template <typename Fn>
+std::string errorOf(Fn&& statement) {
+    try {
+        statement();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(EngineConfigTest, WorkerCountsOutsideTheirRangeAreErrorsNamingTheField) {
+    EngineConfig config;
+    config.maxWorkers = 0;
+    EXPECT_NE(errorOf([&] { Engine engine(config); }).find("EngineConfig::maxWorkers 0"),
+              std::string::npos);
+    config.maxWorkers = EngineConfig::kMaxWorkers + 1;
+    EXPECT_NE(errorOf([&] { Engine engine(config); }).find("must lie in 1..64"), std::string::npos);
+    config.maxWorkers = 4;
+    config.workers = 5;
+    EXPECT_NE(errorOf([&] {
+                  Engine engine(config);
+              }).find("EngineConfig::workers 5 is above EngineConfig::maxWorkers (4)"),
+              std::string::npos);
+    config.workers = 1;
+    Engine engine(config);
+    EXPECT_NE(errorOf([&] { engine.setWorkerCount(9); }).find("setWorkerCount: 9 is above"),
+              std::string::npos);
+    EXPECT_EQ(engine.workerCountApprox(), 1u); // unchanged
+    engine.setWorkerCount(4);
+    EXPECT_EQ(engine.workerCountApprox(), 4u);
+    engine.setWorkerCount(0); // automatic: the hardware's threads, at most maxWorkers
+    EXPECT_LE(engine.workerCountApprox(), 4u);
+    EXPECT_GE(engine.workerCountApprox(), 1u);
+}
+
+TEST(EngineConfigTest, AnExecutorOutsideTheEnumIsRefusedAndIgnored) {
+    const auto bogus = static_cast<ExecutorKind>(17);
+    EngineConfig config;
+    config.executor = bogus;
+    EXPECT_NE(errorOf([&] { Engine engine(config); }).find("EngineConfig::executor 17"),
+              std::string::npos);
+    Engine engine;
+    EXPECT_TRUE(engine.setExecutor(ExecutorKind::levelBarrier));
+    EXPECT_FALSE(engine.setExecutor(bogus));
+    EXPECT_EQ(engine.executor(), ExecutorKind::levelBarrier);
+}
+
+TEST(EngineConfigTest, NegativeOrNanPoliciesAreRefused) {
+    EngineConfig config;
+    config.parallel.minimumWorkNanoseconds = -1.0;
+    EXPECT_NE(errorOf([&] { Engine engine(config); }).find("minimumWorkNanoseconds"),
+              std::string::npos);
+    config.parallel = {};
+    config.pool.spinBeforeSleeping = std::chrono::microseconds(-5);
+    EXPECT_NE(errorOf([&] { Engine engine(config); }).find("spinBeforeSleeping -5"),
+              std::string::npos);
 }
 
 } // namespace

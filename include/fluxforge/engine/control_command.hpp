@@ -26,6 +26,8 @@ enum class CommandStatus : std::uint8_t {
     invalidRamp,     ///< a ramp longer than kMaxRampFrames
     invalidPosition, ///< a timeline position beyond +-kMaxTimelinePosition
     invalidLoop,     ///< a loop whose start is not before its end, or beyond the timeline limit
+    engineGone,      ///< the engine this sender was created by has been destroyed
+    foreignHandle,   ///< the ParameterHandle comes from another engine than this sender
 };
 
 /// The longest ramp a timed parameter change may ask for (about 6 hours at 48 kHz).
@@ -89,6 +91,11 @@ constexpr std::string_view commandStatusMessage(CommandStatus status) noexcept {
     case CommandStatus::invalidLoop:
         return "the loop start must lie before the loop end, both within +-kMaxTimelinePosition; "
                "nothing was sent";
+    case CommandStatus::engineGone:
+        return "the engine that created this sender has been destroyed; nothing was sent";
+    case CommandStatus::foreignHandle:
+        return "the ParameterHandle was resolved by another engine than the one this sender "
+               "belongs to; nothing was sent";
     }
     return "unknown command status";
 }

@@ -19,8 +19,9 @@ namespace fluxforge {
 
 /// Settings of a ControlSender.
 struct SenderConfig {
-    /// Commands the queue holds before try* calls report CommandStatus::queueFull
-    /// (1..kMaxSenderCapacity). The audio thread empties it at the start of every process() call.
+    /// Commands the queue holds, exactly: with this many sent and not yet taken by the audio
+    /// thread, try* calls report CommandStatus::queueFull (1..kMaxSenderCapacity). The audio
+    /// thread empties it at the start of every process() call.
     std::size_t capacity = 1024;
 };
 
@@ -32,13 +33,18 @@ namespace detail {
 /// The queue between one ControlSender and the audio thread, shared by both (and by the engine's
 /// list of senders) so that neither side's lifetime constrains the other's.
 struct CommandChannel {
-    explicit CommandChannel(std::size_t requestedCapacity)
-        : queue(requestedCapacity) {}
+    CommandChannel(std::size_t requestedCapacity, std::uint64_t engineSerial)
+        : queue(requestedCapacity)
+        , capacity(requestedCapacity)
+        , engine(engineSerial) {}
 
     moodycamel::ReaderWriterQueue<Command> queue; // producer: the sender; consumer: audio
-    // What the queue holds without allocating (at least the requested capacity): the most the
-    // audio thread takes from it per process() call.
-    const std::size_t capacity = queue.max_capacity();
+    // SenderConfig::capacity: the most commands in flight (the sender counts them against
+    // `delivered`; the queue itself may round its size up), and the most the audio thread takes
+    // from it per process() call.
+    const std::size_t capacity;
+    const std::uint64_t engine;              // the serial of the engine it belongs to
+    std::atomic<bool> engineGone{false};     // set when that engine is destroyed
     std::atomic<bool> closed{false};         // set by the sender when it goes away
     std::atomic<bool> drained{false};        // set by audio once closed and empty
     std::atomic<std::uint64_t> delivered{0}; // written by audio
@@ -114,6 +120,14 @@ private:
     CommandStatus sendParameter(const ParameterHandle& parameter, float value, SampleTime at,
                                 FrameCount rampFrames) noexcept;
     CommandStatus push(detail::Command& command) noexcept;
+    // invalidSender or engineGone when the sender cannot send, else ok.
+    [[nodiscard]] CommandStatus usable() const noexcept {
+        if (channel_ == nullptr) {
+            return CommandStatus::invalidSender;
+        }
+        return channel_->engineGone.load(std::memory_order_acquire) ? CommandStatus::engineGone
+                                                                    : CommandStatus::ok;
+    }
     static bool isValidTime(SampleTime at) noexcept {
         return at == kImmediately || (at >= 0 && at <= kMaxTimelinePosition);
     }
@@ -130,6 +144,10 @@ private:
 // Inline definitions
 
 inline CommandStatus ControlSender::push(detail::Command& command) noexcept {
+    // A stale count only reports full early; the queue itself refuses a slot not yet freed.
+    if (sent_ - channel_->delivered.load(std::memory_order_relaxed) >= channel_->capacity) {
+        return CommandStatus::queueFull;
+    }
     command.sequence = nextSequence_;
     if (!channel_->queue.try_enqueue(command)) {
         return CommandStatus::queueFull;
@@ -141,11 +159,14 @@ inline CommandStatus ControlSender::push(detail::Command& command) noexcept {
 
 inline CommandStatus ControlSender::sendParameter(const ParameterHandle& parameter, float value,
                                                   SampleTime at, FrameCount rampFrames) noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     if (!parameter.isValid()) {
         return CommandStatus::invalidHandle;
+    }
+    if (parameter.engine_ != channel_->engine) {
+        return CommandStatus::foreignHandle;
     }
     if (!std::isfinite(value)) {
         return CommandStatus::notFinite;
@@ -184,8 +205,8 @@ inline CommandStatus ControlSender::trySetParameterAt(const ParameterHandle& par
 }
 
 inline CommandStatus ControlSender::tryPlay(SampleTime at) noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     if (!isValidTime(at)) {
         return CommandStatus::invalidTime;
@@ -197,8 +218,8 @@ inline CommandStatus ControlSender::tryPlay(SampleTime at) noexcept {
 }
 
 inline CommandStatus ControlSender::tryStop(SampleTime at) noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     if (!isValidTime(at)) {
         return CommandStatus::invalidTime;
@@ -210,8 +231,8 @@ inline CommandStatus ControlSender::tryStop(SampleTime at) noexcept {
 }
 
 inline CommandStatus ControlSender::tryLocate(SampleTime position, SampleTime at) noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     if (!isValidPosition(position)) {
         return CommandStatus::invalidPosition;
@@ -227,8 +248,8 @@ inline CommandStatus ControlSender::tryLocate(SampleTime position, SampleTime at
 }
 
 inline CommandStatus ControlSender::trySetLoop(SampleTime start, SampleTime end) noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     if (!(start < end) || !isValidPosition(start) || !isValidPosition(end)) {
         return CommandStatus::invalidLoop;
@@ -242,8 +263,8 @@ inline CommandStatus ControlSender::trySetLoop(SampleTime start, SampleTime end)
 }
 
 inline CommandStatus ControlSender::tryClearLoop() noexcept {
-    if (channel_ == nullptr) {
-        return CommandStatus::invalidSender;
+    if (const CommandStatus status = usable(); status != CommandStatus::ok) {
+        return status;
     }
     detail::Command command;
     command.kind = detail::CommandKind::clearLoop;

@@ -41,14 +41,22 @@ struct EngineConfig {
 
     /// The executor blocks start with (setExecutor changes it while running).
     ExecutorKind executor = ExecutorKind::criticalPath;
-    /// Threads that render a block, the audio thread included. 0: one per hardware thread, at
-    /// most maxWorkers. 1: the audio thread alone. setWorkerCount changes it while running.
+    /// Threads that render a block, the audio thread included, 0..maxWorkers. 0: one per hardware
+    /// thread, at most maxWorkers. 1: the audio thread alone. setWorkerCount changes it while
+    /// running. More workers do not mean every block runs in parallel: see `parallel` and `pool`.
     std::uint32_t workers = 0;
-    /// The most workers any plan is prepared for (its scheduling state is sized for them).
+    /// The most workers any plan is prepared for (its scheduling state is sized for them),
+    /// 1..kMaxWorkers.
     std::uint32_t maxWorkers = 16;
-    /// When a block is worth bringing helpers in for.
+    /// When a block is worth bringing helpers in for. By default a block whose estimated work is
+    /// below 30 us runs on the audio thread alone, however many workers there are (waking a
+    /// helper costs more than such a block takes): a small graph leaves the other cores idle.
+    /// lastBlockHelpersApprox() says what the last block used; docs/scheduler.md.
     ParallelPolicy parallel{};
-    /// How helpers wait and what priority they ask for; `helpers` is taken from `workers`.
+    /// How helpers wait and what priority they ask for; `helpers` is taken from `workers`. By
+    /// default a helper asks for real-time (SCHED_FIFO) priority and spins 200 us after each block
+    /// before it sleeps: a core looks busy while it spins, and a denied priority shows in
+    /// workerPriorities().
     WorkerPoolConfig pool{};
     /// Every n-th block each node's process() is timed (for critical-path ranks and metrics);
     /// 0 never. Timing costs two CycleClock reads per node on those blocks.
@@ -60,6 +68,9 @@ struct EngineConfig {
     MetricsConfig metrics{};
     /// How much of the schedule the trace keeps when tracing is on (setTracing).
     TraceConfig trace{};
+
+    /// The largest maxWorkers: the audio thread and WorkerPool::kMaxHelpers helpers.
+    static constexpr std::uint32_t kMaxWorkers = WorkerPool::kMaxHelpers + 1;
 };
 
 /// The engine: compiles graphs into plans on the control thread, hands them to the audio thread
@@ -73,7 +84,10 @@ struct EngineConfig {
 /// at a time (the device's callback or the host's own); `*Approx` queries from any thread.
 class Engine {
 public:
-    /// Throws fluxforge::Error if the config is out of range (see validateSettings).
+    /// Throws fluxforge::Error, naming the field, if the config is out of range: the sample rate
+    /// or block size (validateSettings), maxWorkers outside 1..kMaxWorkers, workers above
+    /// maxWorkers, an executor that is not an ExecutorKind, a negative or NaN parallel threshold
+    /// or spin time, or a smoothing time outside 0..1 s.
     /// Thread: control. Real-time safe: no. Allocates: yes.
     explicit Engine(EngineConfig config = {});
     ~Engine();
@@ -89,6 +103,13 @@ public:
     /// exception propagates and the running plan keeps playing untouched. Also frees plans the
     /// audio thread has retired. Concurrent commits run one after the other; the last to publish
     /// is the one that plays.
+    ///
+    /// A node object belongs to one engine at a time: commit throws fluxforge::Error, naming the
+    /// node, when one of the graph's nodes still plays in another engine, and both engines keep
+    /// playing what they played. A node leaves an engine when the last of that engine's plans
+    /// holding it is freed: after a commit without it, once the audio thread has started a block
+    /// of the new plan and a commit, update or collectGarbage has run; or when the engine is
+    /// destroyed (docs/engine.md).
     /// Thread: control (any, serialised). Real-time safe: no. Allocates: yes.
     void commit(const Graph& graph);
 
@@ -120,9 +141,11 @@ public:
     }
 
     /// Renders `output.numFrames()` frames into `output`, reading the device input from `input`
-    /// (pass an empty view when there is none; its frames must otherwise match). Any frame count:
-    /// blocks larger than maxBlockSize are rendered in pieces, with the same result. Before the
-    /// first commit, or for channels the graph does not produce, the output is silent.
+    /// (pass an empty view when there is none). Any frame count: blocks larger than maxBlockSize
+    /// are rendered in pieces, with the same result. Before the first commit, or for channels the
+    /// graph does not produce, the output is silent. An input shorter than the output is read
+    /// for the frames it has and is silent after them; input channels beyond the graph's are
+    /// ignored, and graph input channels the view lacks are silent.
     /// Thread: audio. Real-time safe: yes. Allocates: no.
     void process(ConstBufferView input, BufferView output) noexcept;
 
@@ -135,17 +158,25 @@ public:
     [[nodiscard]] std::size_t planSwapsApprox() const noexcept { return plans_.swapCountApprox(); }
 
     /// Selects the executor for the blocks that start from now on; all give identical output.
-    /// Thread: any. Real-time safe: yes. Allocates: no.
-    void setExecutor(ExecutorKind kind) noexcept {
+    /// Returns false and changes nothing for a value that is not an ExecutorKind (a cast from a
+    /// bad integer). Thread: any. Real-time safe: yes. Allocates: no.
+    bool setExecutor(ExecutorKind kind) noexcept {
+        if (!isExecutorKind(kind)) {
+            return false;
+        }
         executorKind_.store(kind, std::memory_order_relaxed);
+        return true;
     }
     [[nodiscard]] ExecutorKind executor() const noexcept {
         return executorKind_.load(std::memory_order_relaxed);
     }
 
-    /// Sets the number of threads that render a block, the audio thread included (clamped to
-    /// 1..maxWorkers; 0 means one per hardware thread). Audio keeps running: helpers join or leave
-    /// between blocks. Thread: control. Real-time safe: no. Allocates: yes.
+    /// Sets the number of threads that render a block, the audio thread included: 1..maxWorkers,
+    /// or 0 for one per hardware thread (at most maxWorkers). Throws fluxforge::Error, changing
+    /// nothing, above maxWorkers. Audio keeps running: helpers join or leave between blocks.
+    /// Whether a block uses them is EngineConfig::parallel's call (small graphs run on the audio
+    /// thread alone); lastBlockHelpersApprox() tells. Thread: control. Real-time safe: no.
+    /// Allocates: yes.
     void setWorkerCount(std::uint32_t workers);
 
     /// Threads available to render a block, the audio thread included. Thread: any. May be stale.
@@ -154,8 +185,7 @@ public:
     }
 
     /// Helper threads that ran at least one task of the last block (0: it ran on the audio thread
-    /// alone).
-    /// Thread: any. May be stale.
+    /// alone, as blocks below EngineConfig::parallel's threshold do). Thread: any. May be stale.
     [[nodiscard]] std::uint32_t lastBlockHelpersApprox() const noexcept {
         return lastHelpers_.load(std::memory_order_relaxed);
     }
@@ -238,11 +268,14 @@ public:
     [[nodiscard]] std::shared_ptr<const TracePlan> committedPlanApprox() const;
 
 private:
+    struct PublishedPlan; // a ScheduledPlan and the engine's claim on its nodes
+
     void renderBlock(ScheduledPlan& plan, ConstBufferView input, BufferView output) noexcept;
     Executor& currentExecutor() noexcept;
+    void claimNodes(const Graph& graph);
 
     EngineConfig config_;
-    RealtimeHandoff<ScheduledPlan> plans_;
+    RealtimeHandoff<PublishedPlan> plans_;
     std::unique_ptr<WorkerPool> pool_;
     SerialExecutor serial_;
     LevelBarrierExecutor levelBarrier_;

@@ -19,7 +19,8 @@ class ParameterRegistry;
 /// Names one parameter of one node, with the range commands are checked against. Get one from
 /// Engine::parameter(); a default-constructed handle is empty. A handle stays usable across
 /// commits for as long as its node stays in the graph; commands for a node that has left the
-/// running plan are discarded and counted (ControlStats::commandsUnrouted).
+/// running plan are discarded and counted (ControlStats::commandsUnrouted). A handle works with
+/// the senders of the engine that made it only (others report CommandStatus::foreignHandle).
 ///
 /// Thread: any (a plain value). Real-time safe: yes. Allocates: no.
 class ParameterHandle {
@@ -38,15 +39,17 @@ private:
     friend class ControlSender;
     friend class detail::ParameterRegistry;
 
-    ParameterHandle(NodeId node, const Node* address, std::uint32_t index,
+    ParameterHandle(std::uint64_t engine, NodeId node, const Node* address, std::uint32_t index,
                     const ParameterInfo& info) noexcept
-        : node_(node)
+        : engine_(engine)
+        , node_(node)
         , address_(address)
         , index_(index)
         , minValue_(info.minValue)
         , maxValue_(info.maxValue)
         , automatable_(info.automatable) {}
 
+    std::uint64_t engine_ = 0; // the serial of the engine that resolved it
     NodeId node_;
     const Node* address_ = nullptr; // identity only: the audio thread matches it in its plan
     std::uint32_t index_ = 0;

@@ -117,7 +117,8 @@ struct ProcessContext {
 
 namespace detail {
 struct NodeParameterAccess;
-}
+struct NodeOwnership;
+} // namespace detail
 
 class Node {
 public:
@@ -246,6 +247,11 @@ private:
     // Parameter values: setParameter (control) and the engine (audio) feed it, the block reads it.
     friend struct detail::NodeParameterAccess;
     detail::ParameterRuntime parameters_;
+    // The engine whose plans hold the node (null: none), so that a second engine refuses it.
+    // Set and cleared by engines' control threads; `ownerPlans_` is the owner's alone.
+    friend struct detail::NodeOwnership;
+    std::atomic<const void*> owner_{nullptr};
+    std::uint32_t ownerPlans_ = 0;
 };
 
 namespace detail {
@@ -256,6 +262,34 @@ struct NodeParameterAccess {
     [[nodiscard]] static ParameterRuntime& runtime(Node& node) noexcept { return node.parameters_; }
     [[nodiscard]] static const ParameterRuntime& runtime(const Node& node) noexcept {
         return node.parameters_;
+    }
+};
+
+/// Which engine a node plays in (a node belongs to one engine at a time). An engine claims each
+/// node of a graph before compiling it, counts the plans that hold it, and gives it up when the
+/// last of those plans is freed (on its control thread, once the audio thread has left it).
+/// Thread: the control thread of the engine named; any engine may try to claim.
+struct NodeOwnership {
+    /// Makes `engine` the node's owner unless another engine owns it; true if `engine` owns it.
+    static bool tryClaim(Node& node, const void* engine) noexcept {
+        const void* expected = nullptr;
+        return node.owner_.compare_exchange_strong(expected, engine, std::memory_order_acq_rel,
+                                                   std::memory_order_acquire) ||
+               expected == engine;
+    }
+    /// Gives up a claim no plan has taken up (a commit that failed).
+    static void releaseUnused(Node& node, const void* engine) noexcept {
+        if (node.ownerPlans_ == 0 && node.owner_.load(std::memory_order_relaxed) == engine) {
+            node.owner_.store(nullptr, std::memory_order_release);
+        }
+    }
+    /// A plan of the owner holds the node / has been freed.
+    static void addPlan(Node& node) noexcept { ++node.ownerPlans_; }
+    static void removePlan(Node& node) noexcept {
+        if (--node.ownerPlans_ == 0) {
+            // Release: whatever the owner did with the node happens before the next claim.
+            node.owner_.store(nullptr, std::memory_order_release);
+        }
     }
 };
 

@@ -34,6 +34,12 @@ enum class ExecutorKind {
     return "unknown";
 }
 
+/// Whether `kind` is one of the enumerators (not a cast from another integer).
+[[nodiscard]] constexpr bool isExecutorKind(ExecutorKind kind) noexcept {
+    return kind == ExecutorKind::serial || kind == ExecutorKind::levelBarrier ||
+           kind == ExecutorKind::dynamicFifo || kind == ExecutorKind::criticalPath;
+}
+
 /// When the parallel executors bring in helper threads.
 struct ParallelPolicy {
     /// Blocks whose work is below this run on the audio thread alone: waking and synchronising
