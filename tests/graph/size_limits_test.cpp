@@ -1,6 +1,7 @@
 // Sizes a user passes in (channels, ports, parameters, latencies): each is bounded, and going past
 // the bound throws a fluxforge::Error naming what was wrong, before anything is allocated for it
 // (never a bare std::bad_alloc).
+#include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/core/buffer_ops.hpp>
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/nodes/nodes.hpp>
@@ -142,6 +143,34 @@ TEST(SizeLimitsTest, BuiltInNodesWithMillionsOfChannelsNameTheProblem) {
         });
         EXPECT_TRUE(contains(message, "3000000")) << what << ": " << message;
     }
+}
+
+TEST(SizeLimitsTest, ADelayLineOfADayIsRefusedAtConstruction) {
+    const std::string message =
+        errorOf([] { DelayLine node(DelayLineConfig{.maxDelayMs = 86'400'000.0, .channels = 2}); });
+    EXPECT_TRUE(contains(message, "maxDelayMs must lie in (0, 60000")) << message;
+}
+
+// Sanitizers abort on an allocation they cannot serve instead of throwing std::bad_alloc.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+#else
+constexpr bool kSanitized = false;
+#endif
+
+TEST(SizeLimitsTest, AnAudioBufferTooLargeForMemoryNamesItsSize) {
+    if (kSanitized) {
+        GTEST_SKIP() << "a sanitizer's allocator aborts on a 16 TiB request instead of throwing";
+    }
+    const std::string message =
+        errorOf([] { AudioBuffer buffer(kMaxPortChannels, ~FrameCount{0}); });
+    EXPECT_TRUE(contains(message, "AudioBuffer: 1024 channels x 4294967295 frames")) << message;
 }
 
 TEST(SizeLimitsTest, ALatencyTestNodeOfTwoToTheThirtyOneFramesIsRefused) {

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <fluxforge/core/buffer_view.hpp>
+#include <fluxforge/core/error.hpp>
 #include <fluxforge/core/types.hpp>
 
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 namespace fluxforge {
@@ -22,7 +24,8 @@ class AudioBuffer {
 public:
     AudioBuffer() noexcept = default;
 
-    /// Allocates a zeroed buffer. Thread: control. Real-time safe: no. Allocates: yes.
+    /// Allocates a zeroed buffer; throws fluxforge::Error, naming the size, when the memory is
+    /// not there. Thread: control. Real-time safe: no. Allocates: yes.
     AudioBuffer(ChannelCount numChannels, FrameCount numFrames);
 
     AudioBuffer(const AudioBuffer& other);
@@ -94,10 +97,18 @@ inline void AudioBuffer::resize(ChannelCount numChannels, FrameCount numFrames) 
     const std::size_t total = std::size_t{stride} * numChannels;
 
     std::unique_ptr<float[], AlignedDelete> samples;
-    if (total > 0) {
-        samples.reset(new (std::align_val_t{kBufferAlignment}) float[total]());
+    std::vector<float*> pointers;
+    try {
+        if (total > 0) {
+            samples.reset(new (std::align_val_t{kBufferAlignment}) float[total]());
+        }
+        pointers.assign(numChannels, nullptr);
+    } catch (const std::bad_alloc&) {
+        // Name the request: a channel or frame count off by a few zeros is the usual cause.
+        throw Error("AudioBuffer: " + std::to_string(numChannels) + " channels x " +
+                    std::to_string(numFrames) + " frames (" +
+                    std::to_string(total * sizeof(float) >> 20) + " MiB) could not be allocated");
     }
-    std::vector<float*> pointers(numChannels, nullptr);
     for (ChannelCount c = 0; c < numChannels && samples != nullptr; ++c) {
         pointers[c] = samples.get() + std::size_t{stride} * c;
     }

@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <sstream>
@@ -310,10 +311,17 @@ inline void Node::prepare(const PrepareContext& context) {
         initial[i] = keep ? parameters_.requested(i) : props.parameters[i].defaultValue;
     }
     // Built before onPrepare and installed after it, so a throwing prepare changes nothing.
-    detail::ParameterRuntime::Prepared runtime =
-        detail::ParameterRuntime::build(props.parameters, initial, context.maxBlockSize);
-    onPrepare(context);
-    parameters_.install(std::move(runtime));
+    try {
+        detail::ParameterRuntime::Prepared runtime =
+            detail::ParameterRuntime::build(props.parameters, initial, context.maxBlockSize);
+        onPrepare(context);
+        parameters_.install(std::move(runtime));
+    } catch (const std::bad_alloc&) {
+        // Each size is bounded, but not their product: say what was asked for.
+        throw Error("preparing the node for " + std::to_string(context.maxBlockSize) +
+                    "-frame blocks ran out of memory (its buffers grow with its channels, block "
+                    "size and delay or latency lengths)");
+    }
     parameterInfos_ = std::move(props.parameters);
     preparedFor_ = context;
 }

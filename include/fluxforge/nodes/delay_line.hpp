@@ -16,8 +16,12 @@ namespace fluxforge {
 
 /// Construction options of a DelayLine.
 struct DelayLineConfig {
-    /// The longest delay time, in milliseconds (> 0); the buffer for it is allocated by prepare().
+    /// The longest delay time, in milliseconds, 0 < maxDelayMs <= kMaxDelayMs; the buffer for it
+    /// is allocated by prepare().
     double maxDelayMs = 2000.0;
+
+    /// The largest maxDelayMs: one minute (46 million frames at 768 kHz).
+    static constexpr double kMaxDelayMs = 60000.0;
     /// Channels of the input and output ports; each channel is delayed independently.
     ChannelCount channels = 2;
 };
@@ -87,8 +91,13 @@ inline DelayLine::DelayLine(const DelayLineConfig& config)
     if (config_.channels == 0) {
         throw Error("DelayLine: channels must be at least 1");
     }
-    if (!(config_.maxDelayMs > 0.0) || !std::isfinite(config_.maxDelayMs)) {
-        throw Error("DelayLine: maxDelayMs must be positive and finite, got " +
+    if (config_.channels > kMaxPortChannels) {
+        throw Error("DelayLine: channels " + std::to_string(config_.channels) +
+                    " is above the maximum of " + std::to_string(kMaxPortChannels));
+    }
+    if (!(config_.maxDelayMs > 0.0) || !(config_.maxDelayMs <= DelayLineConfig::kMaxDelayMs)) {
+        throw Error("DelayLine: maxDelayMs must lie in (0, " +
+                    std::to_string(DelayLineConfig::kMaxDelayMs) + "], got " +
                     std::to_string(config_.maxDelayMs));
     }
 }
