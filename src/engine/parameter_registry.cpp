@@ -74,7 +74,7 @@ std::size_t ParameterRegistry::collect() {
 void ParameterRegistry::onCommit(const Graph& graph) {
     std::vector<RegisteredNode> nodes(graph.maxId() + 1);
     for (NodeId id : graph.nodeIds()) {
-        nodes[id.value] = {graph.node(id), graph.describe(id)};
+        nodes[id.value] = {graph.node(id), graph.label(id)};
     }
     const std::lock_guard lock(mutex_);
     nodes_ = std::move(nodes);

@@ -16,11 +16,11 @@ std::string connectionProblem(const Graph& graph, OutputPort from, const NodePro
                               InputPort to, const NodeProperties& destination) {
     if (from.port >= source.outputs.size()) {
         return "no " + portText("output", from.port, source.outputs.size()) + " on " +
-               graph.describe(from.node);
+               graph.label(from.node);
     }
     if (to.port >= destination.inputs.size()) {
         return "no " + portText("input", to.port, destination.inputs.size()) + " on " +
-               graph.describe(to.node);
+               graph.label(to.node);
     }
     const ChannelCount out = source.outputs[from.port].channels;
     const ChannelCount in = destination.inputs[to.port].channels;

@@ -26,7 +26,7 @@ NodeId Graph::add(std::shared_ptr<Node> node, std::string name) {
         throw Error("Graph::add: the node is null");
     }
     if (const NodeId existing = find(*node); existing.isValid()) {
-        throw Error("Graph::add: this node is already in the graph as " + describe(existing));
+        throw Error("Graph::add: this node is already in the graph as " + label(existing));
     }
     const NodeId id{static_cast<std::uint32_t>(entries_.size() + 1)};
     if (name.empty()) {
@@ -42,8 +42,7 @@ NodeId Graph::add(std::shared_ptr<Node> node, std::string name) {
 void Graph::remove(NodeId id) {
     entry(id); // throws if unknown or removed
     if (id == inputId_ || id == outputId_) {
-        throw Error("Graph::remove: " + describe(id) +
-                    " is a graph endpoint and cannot be removed");
+        throw Error("Graph::remove: " + label(id) + " is a graph endpoint and cannot be removed");
     }
     std::erase_if(connections_, [&](const Connection& c) {
         const bool touches = c.source.node == id || c.destination.node == id;
@@ -60,9 +59,7 @@ void Graph::remove(NodeId id) {
 void Graph::connect(OutputPort from, InputPort to) {
     const Entry& source = entry(from.node);
     const Entry& destination = entry(to.node);
-    auto what = [&] {
-        return "Graph::connect " + describe(from.node) + " -> " + describe(to.node);
-    };
+    auto what = [&] { return "Graph::connect " + label(from.node) + " -> " + label(to.node); };
     if (std::string problem = detail::connectionProblem(*this, from, source.node->properties(), to,
                                                         destination.node->properties());
         !problem.empty()) {
@@ -84,8 +81,8 @@ void Graph::disconnect(OutputPort from, InputPort to) {
     const Connection connection{from, to};
     if (!connectionSet_.contains(connection)) {
         throw Error("Graph::disconnect: there is no connection from output port " +
-                    std::to_string(from.port) + " of " + describe(from.node) + " to input port " +
-                    std::to_string(to.port) + " of " + describe(to.node));
+                    std::to_string(from.port) + " of " + label(from.node) + " to input port " +
+                    std::to_string(to.port) + " of " + label(to.node));
     }
     connections_.erase(std::find(connections_.begin(), connections_.end(), connection));
     connectionSet_.erase(connection);
@@ -139,7 +136,7 @@ const std::string& Graph::name(NodeId id) const {
     return entry(id).name;
 }
 
-std::string Graph::describe(NodeId id) const {
+std::string Graph::label(NodeId id) const {
     if (id.isValid() && id.value <= entries_.size()) {
         return "'" + entries_[id.value - 1].name + "' (#" + std::to_string(id.value) + ")";
     }

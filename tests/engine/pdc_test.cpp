@@ -116,9 +116,9 @@ TEST_P(PdcRandomGraphTest, ImpulsesFromEverySourceArriveAlignedAtEveryNodeAndThe
     for (const auto& [id, node] : graph.nodes) {
         const FrameCount reported = engine.latencyOf(id);
         const auto at = node->nonZeroFrames();
-        ASSERT_EQ(at.size(), 1u) << graph.graph.describe(id) << ": paths into it are not aligned";
-        EXPECT_EQ(at[0], reported) << graph.graph.describe(id);
-        EXPECT_EQ(node->recording()[at[0]], graph.paths[id.value]) << graph.graph.describe(id);
+        ASSERT_EQ(at.size(), 1u) << graph.graph.label(id) << ": paths into it are not aligned";
+        EXPECT_EQ(at[0], reported) << graph.graph.label(id);
+        EXPECT_EQ(node->recording()[at[0]], graph.paths[id.value]) << graph.graph.label(id);
     }
     const auto at = nonZero(out);
     ASSERT_EQ(at.size(), 1u) << "paths into the output are not aligned";

@@ -169,8 +169,15 @@ TEST(SizeLimitsTest, AnAudioBufferTooLargeForMemoryNamesItsSize) {
         GTEST_SKIP() << "a sanitizer's allocator aborts on a 16 TiB request instead of throwing";
     }
     const std::string message =
-        errorOf([] { AudioBuffer buffer(kMaxPortChannels, ~FrameCount{0}); });
-    EXPECT_TRUE(contains(message, "AudioBuffer: 1024 channels x 4294967295 frames")) << message;
+        errorOf([] { AudioBuffer buffer(kMaxPortChannels, FrameCount{1} << 31); });
+    EXPECT_TRUE(contains(message, "AudioBuffer: 1024 channels x 2147483648 frames")) << message;
+}
+
+TEST(SizeLimitsTest, AnAudioBufferWhosePaddedLengthWouldWrapIsRefused) {
+    // Padding ~0 frames to whole cache lines used to wrap around to an empty buffer.
+    const std::string message = errorOf([] { AudioBuffer buffer(1, ~FrameCount{0}); });
+    EXPECT_TRUE(contains(message, "AudioBuffer: 4294967295 frames is above the maximum"))
+        << message;
 }
 
 TEST(SizeLimitsTest, ALatencyTestNodeOfTwoToTheThirtyOneFramesIsRefused) {
@@ -192,6 +199,75 @@ TEST(SizeLimitsTest, ANodeReportingALatencyAboveTheMaximumIsRefusedByName) {
     const std::string message =
         errorOf([&] { graph.add(std::make_shared<DeclaredNode>(properties), "late"); });
     EXPECT_TRUE(contains(message, "'late' (#3) reports a latency of 2147483648")) << message;
+}
+
+std::shared_ptr<DeclaredNode> latentNode(FrameCount latency) {
+    NodeProperties properties;
+    properties.inputs.push_back({"in", 1});
+    properties.outputs.push_back({"out", 1});
+    properties.latency = latency;
+    return std::make_shared<DeclaredNode>(properties);
+}
+
+TEST(SizeLimitsTest, PathLatenciesAboveTheMaximumAreRefusedNamingThePath) {
+    // Each node is within the bound; their sum along the path is not.
+    const FrameCount half = kMaxLatency / 2 + 1;
+    Graph graph(GraphConfig{1, 1});
+    const NodeId a = graph.add(latentNode(half), "a");
+    const NodeId quiet = graph.add(latentNode(0), "quiet");
+    const NodeId b = graph.add(latentNode(half), "b");
+    graph.connect(graph.input(), a);
+    graph.connect(a, quiet);
+    graph.connect(quiet, b);
+    graph.connect(b, graph.output());
+    const std::string message = errorOf([&] { static_cast<void>(compile(graph, {48000.0, 64})); });
+    EXPECT_TRUE(contains(message, "path latency of 'b' (#5) is 4194306 frames, above the maximum "
+                                  "of 4194304 (kMaxLatency)"))
+        << message;
+    EXPECT_TRUE(contains(message, "'a' (#3, 2097153 frames) -> 'b' (#5, 2097153 frames)"))
+        << message;
+    // One less frame fits exactly.
+    Graph fits(GraphConfig{1, 1});
+    const NodeId c = fits.add(latentNode(half), "c");
+    const NodeId d = fits.add(latentNode(half - 2), "d");
+    fits.connect(fits.input(), c);
+    fits.connect(c, d);
+    fits.connect(d, fits.output());
+    EXPECT_EQ(compile(fits, {48000.0, 64})->outputLatency(), kMaxLatency);
+}
+
+TEST(SizeLimitsTest, TwoNodesOfTwoToTheThirtyOneNeverReadZero) {
+    // The case: each reports 2^31 frames; the sum used to wrap to 0.
+    Graph graph(GraphConfig{1, 1});
+    EXPECT_TRUE(contains(errorOf([&] { graph.add(latentNode(FrameCount{1} << 31), "first"); }),
+                         "latency of 2147483648"));
+}
+
+TEST(SizeLimitsTest, ALatencyThatGrowsPastTheMaximumAfterBeingAddedIsRefusedByCompile) {
+    Graph graph(GraphConfig{1, 1});
+    const auto node = latentNode(100);
+    const NodeId id = graph.add(node, "grows");
+    graph.connect(graph.input(), id);
+    graph.connect(id, graph.output());
+    node->setLatency(kMaxLatency + 1);
+    const std::string message = errorOf([&] { static_cast<void>(compile(graph, {48000.0, 64})); });
+    EXPECT_TRUE(contains(message, "'grows' (#3) reports a latency of 4194305")) << message;
+}
+
+TEST(SizeLimitsTest, AFailingPrepareIsNamedByTheCompiler) {
+    class Refuses final : public Node {
+        NodeProperties describe() const override {
+            NodeProperties properties;
+            properties.outputs.push_back({"out", 1});
+            return properties;
+        }
+        void onPrepare(const PrepareContext&) override { throw Error("no room for it"); }
+        void onProcess(const ProcessContext&) noexcept override {}
+    };
+    Graph graph(GraphConfig{0, 1});
+    graph.connect(graph.add(std::make_shared<Refuses>(), "picky"), graph.output());
+    const std::string message = errorOf([&] { static_cast<void>(compile(graph, {48000.0, 64})); });
+    EXPECT_EQ(message, "preparing node 'picky' (#3): no room for it");
 }
 
 TEST(SizeLimitsTest, CostEstimatesMustBeFiniteAndNotNegative) {

@@ -93,6 +93,11 @@ inline AudioBuffer& AudioBuffer::operator=(const AudioBuffer& other) {
 
 inline void AudioBuffer::resize(ChannelCount numChannels, FrameCount numFrames) {
     constexpr FrameCount samplesPerLine = kBufferAlignment / sizeof(float);
+    if (numFrames > ~FrameCount{0} - samplesPerLine) { // the padded stride would wrap around
+        throw Error("AudioBuffer: " + std::to_string(numFrames) +
+                    " frames is above the maximum of " +
+                    std::to_string(~FrameCount{0} - samplesPerLine));
+    }
     const FrameCount stride = (numFrames + samplesPerLine - 1) / samplesPerLine * samplesPerLine;
     const std::size_t total = std::size_t{stride} * numChannels;
 

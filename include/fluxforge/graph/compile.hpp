@@ -15,8 +15,11 @@ namespace fluxforge {
 /// Throws fluxforge::Error, naming what is wrong, for: a sample rate outside
 /// kMinSampleRate..kMaxSampleRate; a block size of 0 or above kMaxBlockSizeLimit; a connection to
 /// an unknown or removed node; a port index a node does not have; an output and input port whose
-/// channel counts differ; a cycle (the message lists the nodes in it). Nothing is changed when it
-/// throws (no node is prepared before validation has passed).
+/// channel counts differ; a cycle (the message lists the nodes in it); a node whose properties
+/// break a limit (validateProperties: ports, channels, parameters, a latency above kMaxLatency);
+/// a path whose latencies sum to more than kMaxLatency (the message names the latent nodes on
+/// it). Nothing is changed when it throws (no node is prepared before validation has passed),
+/// except by a node's own prepare() failing, whose message is prefixed with the node's label.
 ///
 /// Latency is compensated (docs/pdc.md): every input of every node is delayed so that all arrive
 /// aligned. `delays`, when given, keeps the compensation delay lines between compiles, so that a

@@ -98,8 +98,9 @@ public:
 
     [[nodiscard]] const std::string& name(NodeId id) const;
 
-    /// "name (#id)", the way messages refer to a node.
-    [[nodiscard]] std::string describe(NodeId id) const;
+    /// "'name' (#id)", the way messages refer to a node. (Node::describe() is the hook a node
+    /// author overrides to declare its properties; this is only a label.)
+    [[nodiscard]] std::string label(NodeId id) const;
 
     /// The ids of all nodes, endpoints included, in increasing order.
     [[nodiscard]] std::vector<NodeId> nodeIds() const;
@@ -140,7 +141,7 @@ template <typename T>
 std::shared_ptr<T> Graph::nodeAs(NodeId id) const {
     auto typed = std::dynamic_pointer_cast<T>(node(id));
     if (typed == nullptr) {
-        throw Error("node " + describe(id) + " is not of the requested type");
+        throw Error("node " + label(id) + " is not of the requested type");
     }
     return typed;
 }

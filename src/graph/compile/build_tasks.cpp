@@ -25,7 +25,7 @@ PlanTasks buildTasks(const Graph& graph, const NodeTable& nodes, const Topologic
             tasks.owners.push_back(nullptr);
             tasks.names.push_back(
                 "sum " + std::to_string(sum.part + 1) + "/" + std::to_string(sum.parts) + " of " +
-                graph.describe(nodes.ids[sum.consumer]) + ":in" + std::to_string(sum.port));
+                graph.label(nodes.ids[sum.consumer]) + ":in" + std::to_string(sum.port));
         }
         tasks.nodes.push_back(tasks.owners.back().get());
         tasks.ids.push_back(id);

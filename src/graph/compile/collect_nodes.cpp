@@ -1,4 +1,5 @@
-// Pass collectNodes: the graph's nodes and their properties, in id order (graph order).
+// Pass collectNodes: the graph's nodes and their properties, in id order (graph order), each
+// checked against the limits (a node may have changed since it was added: a new latency, say).
 #include "passes.hpp"
 
 namespace fluxforge::detail {
@@ -13,6 +14,7 @@ NodeTable collectNodes(const Graph& graph) {
         nodes.graphIndexById[id.value] = static_cast<std::uint32_t>(nodes.ids.size());
         nodes.ids.push_back(id);
         nodes.properties.push_back(graph.node(id)->properties());
+        validateProperties(nodes.properties.back(), graph.label(id));
     }
     nodes.realNodes = nodes.ids.size();
     return nodes;

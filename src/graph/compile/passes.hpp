@@ -115,7 +115,8 @@ PlanRanks rankTasks(const PlanTasks& tasks, const PlanEdges& edges, const NodeTa
 InputPlan planInputPorts(const NodeTable& nodes, const TopologicalOrder& order,
                          std::span<const Link> links);
 
-/// Plugin delay compensation: path latencies and the delay of every leaf (docs/pdc.md).
+/// Plugin delay compensation: path latencies and the delay of every leaf (docs/pdc.md). Throws,
+/// naming the node and the latent nodes on its path, when a path latency exceeds kMaxLatency.
 LatencyPlan compensateLatency(const Graph& graph, const NodeTable& nodes,
                               const TopologicalOrder& order, const PlanTasks& tasks,
                               const PlanPorts& ports, const Leaves& leaves);

@@ -6,14 +6,21 @@ namespace fluxforge::detail {
 
 void prepareNodes(const PlanTasks& tasks, const CompileSettings& settings) {
     const PrepareContext context{settings.sampleRate, settings.maxBlockSize};
-    for (Node* node : tasks.nodes) {
+    for (TaskIndex t = 0; t < tasks.nodes.size(); ++t) {
+        Node* node = tasks.nodes[t];
         if (node == nullptr) {
             continue; // a partial sum
         }
         const auto& prepared = node->preparedFor();
         if (!prepared || prepared->sampleRate != context.sampleRate ||
             prepared->maxBlockSize != context.maxBlockSize) {
-            node->prepare(context);
+            try {
+                node->prepare(context);
+            } catch (const Error& error) {
+                // The node's own message cannot name it; the graph can.
+                throw Error("preparing node '" + tasks.names[t] + "' (#" +
+                            std::to_string(tasks.ids[t].value) + "): " + error.what());
+            }
         }
     }
 }

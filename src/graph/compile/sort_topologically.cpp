@@ -43,13 +43,13 @@ std::string describeCycle(const Graph& graph, const NodeTable& nodes, const Adja
     std::string text = "the graph has a cycle: ";
     for (std::uint32_t i : cycle) {
         if (i < nodes.realNodes) { // partial sums in the cycle are implied by their consumer
-            text += graph.describe(nodes.ids[i]) + " -> ";
+            text += graph.label(nodes.ids[i]) + " -> ";
         }
     }
     const std::uint32_t first = cycle.front() < nodes.realNodes
                                     ? cycle.front()
                                     : nodes.partialSums[cycle.front() - nodes.realNodes].consumer;
-    text += graph.describe(nodes.ids[first]);
+    text += graph.label(nodes.ids[first]);
     return text;
 }
 

@@ -10,8 +10,8 @@ namespace fluxforge::detail {
 namespace {
 
 std::string describe(const Graph& graph, const Connection& c) {
-    return graph.describe(c.source.node) + ":out" + std::to_string(c.source.port) + " -> " +
-           graph.describe(c.destination.node) + ":in" + std::to_string(c.destination.port);
+    return graph.label(c.source.node) + ":out" + std::to_string(c.source.port) + " -> " +
+           graph.label(c.destination.node) + ":in" + std::to_string(c.destination.port);
 }
 
 std::uint32_t graphIndexOf(const Graph& graph, const NodeTable& nodes, NodeId id,
