@@ -253,7 +253,10 @@ std::shared_ptr<Node> construct(std::string_view type, SettingsReader& read,
         const auto limit = static_cast<std::uint64_t>(context.sampleRate * 60.0);
         config.latency = static_cast<FrameCount>(read.integer("latency", 0, 0, limit));
         config.channels = read.channels(config.channels);
-        config.maxLatency = static_cast<FrameCount>(read.integer("maxLatency", 0, 0, limit));
+        // 0 or absent: the node's default (kDefaultMaxLatency, or `latency` when larger).
+        if (const auto maxLatency = read.integer("maxLatency", 0, 0, limit); maxLatency != 0) {
+            config.maxLatency = static_cast<FrameCount>(maxLatency);
+        }
         return std::make_shared<LatencyTestNode>(config);
     }
     std::string list;
