@@ -31,9 +31,9 @@ EngineConfig benchConfig() {
 }
 
 // Runs `source` as a script to its end and returns the number it printed last (seconds).
-double runTimedScript(control::GraphSession& session, const std::string& source) {
+double runTimedScript(GraphSession& session, const std::string& source) {
     double seconds = -1.0;
-    control::ScriptConfig config;
+    ScriptConfig config;
     config.name = "bench.lua";
     config.source = source;
     config.commandCapacity = 1 << 16;
@@ -41,9 +41,9 @@ double runTimedScript(control::GraphSession& session, const std::string& source)
     config.print = [&](std::string_view line) {
         seconds = std::strtod(std::string(line).c_str(), nullptr);
     };
-    control::Script script(session, std::move(config));
+    Script script(session, std::move(config));
     script.waitUntilDone(std::chrono::seconds(60));
-    if (script.state() != control::ScriptState::finished) {
+    if (script.state() != ScriptState::finished) {
         std::fprintf(stderr, "bench script failed: %s\n", script.error().c_str());
         std::abort();
     }
@@ -51,7 +51,7 @@ double runTimedScript(control::GraphSession& session, const std::string& source)
 }
 
 // A small session: a tone through a gain, plus a bank of sines (so commits compile a real graph).
-void buildSession(control::GraphSession& session) {
+void buildSession(GraphSession& session) {
     session.edit([](Graph& graph) {
         auto tone = std::make_shared<SineOscillator>();
         const NodeId t = graph.add(tone, "tone");
@@ -70,7 +70,7 @@ void buildSession(control::GraphSession& session) {
 void BM_ParameterChange(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     Engine engine(benchConfig());
-    control::GraphSession session(engine, GraphConfig{0, 2});
+    GraphSession session(engine, GraphConfig{0, 2});
     buildSession(session);
     AudioBuffer out(2, 128);
     engine.process({}, out.view());
@@ -112,7 +112,7 @@ BENCHMARK(BM_ParameterChange)->Arg(20000)->UseManualTime()->Unit(benchmark::kMil
 void BM_GraphEditAndCommit(benchmark::State& state) {
     const auto n = static_cast<int>(state.range(0));
     Engine engine(benchConfig());
-    control::GraphSession session(engine, GraphConfig{0, 2});
+    GraphSession session(engine, GraphConfig{0, 2});
     buildSession(session);
     AudioBuffer out(2, 128);
     engine.process({}, out.view());

@@ -50,19 +50,19 @@ struct Run {
     Run(SampleRate rate, FrameCount block, const Options& options)
         : engine(EngineConfig{.sampleRate = rate, .maxBlockSize = block})
         , session(engine, GraphConfig{0, 2}) {
-        control::ScriptConfig config;
+        ScriptConfig config;
         config.name = baseName(options.script);
         config.source = readFile(options.script);
-        script = std::make_unique<control::Script>(session, std::move(config));
+        script = std::make_unique<Script>(session, std::move(config));
     }
     Engine engine;
-    control::GraphSession session;
-    std::unique_ptr<control::Script> script;
+    GraphSession session;
+    std::unique_ptr<Script> script;
 };
 
 // 0 when the script is fine so far; otherwise prints why and returns 1.
-int reportScript(const control::Script& script) {
-    if (script.state() == control::ScriptState::failed) {
+int reportScript(const Script& script) {
+    if (script.state() == ScriptState::failed) {
         std::fprintf(stderr, "script failed: %s\n", script.error().c_str());
         return 1;
     }
@@ -120,7 +120,7 @@ bool tryDevice(AudioApi api, const Options& options, int& result, std::string& w
                     output->name.c_str(), options.seconds);
         const auto end = Clock::now() + std::chrono::duration<double>(options.seconds);
         while (Clock::now() < end && device.state() == DeviceState::running &&
-               run.script->state() == control::ScriptState::running) {
+               run.script->state() == ScriptState::running) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             run.engine.update(); // housekeeping: frees retired plans and automation
         }

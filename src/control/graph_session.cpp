@@ -2,7 +2,7 @@
 
 #include <string>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 GraphSession::GraphSession(Engine& engine, GraphConfig config)
     : engine_(engine)
@@ -45,4 +45,4 @@ std::string GraphSession::nameOf(const Node& node) const {
     return id.isValid() ? graph_.name(id) : std::string();
 }
 
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -7,7 +7,7 @@
 #include <new>
 #include <type_traits>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 namespace {
 
@@ -429,4 +429,4 @@ void openEngineApi(lua_State* L) {
     lua_pop(L, 1);
 }
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

@@ -4,7 +4,7 @@
 #include <fluxforge/control/node_factory.hpp>
 #include <fluxforge/core/error.hpp>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 namespace {
 
@@ -563,4 +563,4 @@ void openGraphApi(lua_State* L) {
     lua_pop(L, 1);
 }
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 namespace {
 
@@ -260,4 +260,4 @@ int resumeJob(ScriptContext& ctx, std::size_t index, std::string& failure) {
     return status;
 }
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

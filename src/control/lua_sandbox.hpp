@@ -6,7 +6,7 @@
 
 #include <string>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 /// How often (in Lua instructions) the count hook checks the budget and stop requests.
 inline constexpr int kHookInterval = 1000;
@@ -30,4 +30,4 @@ int runProtected(ScriptContext& ctx, lua_State* L, int nargs, std::string& failu
 /// `failure` set.
 int resumeJob(ScriptContext& ctx, std::size_t index, std::string& failure);
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 namespace {
 
@@ -138,4 +138,4 @@ void openScheduleApi(lua_State* L) {
     lua_pop(L, 1);
 }
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 namespace {
 
@@ -281,4 +281,4 @@ std::shared_ptr<Node> makeBuiltinNode(std::string_view type, const NodeSettings&
     return node;
 }
 
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 using detail::Job;
 using detail::ScriptContext;
@@ -244,4 +244,4 @@ std::size_t Script::memoryUsedApprox() const noexcept {
     return impl_->ctx.memoryUsed.load(std::memory_order_relaxed);
 }
 
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -30,7 +30,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace fluxforge::control::detail {
+namespace fluxforge::detail {
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -154,4 +154,4 @@ std::uint32_t checkNode(lua_State* L, int index);
 /// The metatable name of node handles; lua_engine_api.cpp adds its methods to their __index.
 inline constexpr const char* kNodeType = "ff.Node";
 
-} // namespace fluxforge::control::detail
+} // namespace fluxforge::detail

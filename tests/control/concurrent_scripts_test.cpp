@@ -4,7 +4,7 @@
 
 #include <fluxforge/control/node_factory.hpp>
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(ConcurrentScriptsTest, ScriptsAndAHostThreadCommitAtOnce) {
@@ -58,4 +58,4 @@ TEST(ConcurrentScriptsTest, ScriptsAndAHostThreadCommitAtOnce) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

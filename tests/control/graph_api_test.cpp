@@ -2,7 +2,7 @@
 // commit), ff.find, node handles (name, latency, parameters, inGraph).
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 using test::ScriptHarness;
@@ -139,4 +139,4 @@ INSTANTIATE_TEST_SUITE_P(Formats, GraphApiTest,
                          test::formatName);
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

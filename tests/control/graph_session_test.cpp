@@ -4,7 +4,7 @@
 #include <fluxforge/control/node_factory.hpp>
 #include <fluxforge/core/error.hpp>
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(GraphSessionTest, AnEditIsCommittedAndBecomesTheCurrentGraph) {
@@ -49,4 +49,4 @@ TEST(GraphSessionTest, AFailedEditChangesNothing) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

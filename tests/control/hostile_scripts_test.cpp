@@ -2,7 +2,7 @@
 // engine keeps playing and a well-behaved script keeps running beside them.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 struct Hostile {
@@ -140,4 +140,4 @@ TEST_F(HostileScriptsTest, StopInterruptsARunningScript) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -2,7 +2,7 @@
 // it gives the thread back with ff.sleep or ff.yield; only a job may wait.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(JobsTest, JobsInterleaveAndTheScriptEndsWhenTheyDo) {
@@ -46,4 +46,4 @@ TEST(JobsTest, OnlyJobsMayWaitAndAFailingJobStopsItsScript) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -1,7 +1,7 @@
 // ff.metrics() and ff.sampleRate(): what the engine reports, read from Lua.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(MetricsApiTest, ScriptsReadWhatTheEngineReports) {
@@ -42,4 +42,4 @@ TEST(MetricsApiTest, TheClockIsMonotonic) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

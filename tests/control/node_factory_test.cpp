@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 const PrepareContext kContext{48000.0, 128};
@@ -57,4 +57,4 @@ TEST(NodeFactoryTest, MistakesAreNamed) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -2,7 +2,7 @@
 // clearing them, reading values and ranges; errors for bad values and names.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 using test::ScriptHarness;
@@ -112,4 +112,4 @@ INSTANTIATE_TEST_SUITE_P(Formats, ParameterApiTest,
                          test::formatName);
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

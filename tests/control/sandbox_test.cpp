@@ -2,7 +2,7 @@
 // loadfile, require; load accepts text only; each script has its own state.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(SandboxTest, OnlyTheAllowedLibrariesAreThere) {
@@ -54,4 +54,4 @@ TEST(SandboxTest, EachScriptHasItsOwnState) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

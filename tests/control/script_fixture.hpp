@@ -17,12 +17,12 @@
 #include <thread>
 #include <vector>
 
-namespace fluxforge::control {
+namespace fluxforge {
 // The tests wait in seconds and milliseconds (10s, 1ms).
 using namespace std::chrono_literals;
-} // namespace fluxforge::control
+} // namespace fluxforge
 
-namespace fluxforge::control::test {
+namespace fluxforge::test {
 
 /// Sample rates and block sizes the parameterised tests run over.
 struct AudioFormat {
@@ -156,4 +156,4 @@ g:connect(tone, g:output())
 g:commit()
 )lua";
 
-} // namespace fluxforge::control::test
+} // namespace fluxforge::test

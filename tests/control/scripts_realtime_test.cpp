@@ -5,7 +5,7 @@
 
 #include <fluxforge/core/realtime_scope.hpp>
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(ScriptsRealtimeTest, TheAudioThreadStaysRealtimeSafeWhileScriptsRun) {
@@ -47,4 +47,4 @@ TEST(ScriptsRealtimeTest, TheAudioThreadStaysRealtimeSafeWhileScriptsRun) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

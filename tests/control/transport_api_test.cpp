@@ -1,7 +1,7 @@
 // The transport from Lua: play, stop, locate, loop, clearLoop, state, position.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 TEST(TransportApiTest, ScriptsDriveAndReadTheTransport) {
@@ -40,4 +40,4 @@ TEST(TransportApiTest, ScriptsDriveAndReadTheTransport) {
 }
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

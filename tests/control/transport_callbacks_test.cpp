@@ -3,7 +3,7 @@
 // restarts the grid.
 #include "control/script_fixture.hpp"
 
-namespace fluxforge::control {
+namespace fluxforge {
 namespace {
 
 class TransportCallbacksTest : public ::testing::TestWithParam<test::AudioFormat> {};
@@ -99,4 +99,4 @@ INSTANTIATE_TEST_SUITE_P(Formats, TransportCallbacksTest,
                          test::formatName);
 
 } // namespace
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string_view>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 /// The graph an engine plays, shared by every thread that edits it. An edit runs on a copy of the
 /// current graph under the session's lock; when it returns, the copy is committed to the engine
@@ -71,4 +71,4 @@ private:
     std::atomic<std::uint64_t> version_{0};
 };
 
-} // namespace fluxforge::control
+} // namespace fluxforge

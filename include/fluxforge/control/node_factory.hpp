@@ -12,7 +12,7 @@
 #include <variant>
 #include <vector>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 /// One setting's value: a number, a flag or a word (an enum such as a filter type).
 using SettingValue = std::variant<double, bool, std::string>;
@@ -35,4 +35,4 @@ using NodeSettings = std::vector<std::pair<std::string, SettingValue>>;
 [[nodiscard]] std::shared_ptr<Node>
 makeBuiltinNode(std::string_view type, const NodeSettings& settings, const PrepareContext& context);
 
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-namespace fluxforge::control {
+namespace fluxforge {
 
 /// What one script may use (docs/scripting.md, "Sandbox").
 struct ScriptLimits {
@@ -100,4 +100,4 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-} // namespace fluxforge::control
+} // namespace fluxforge

@@ -30,8 +30,8 @@ int main() {
 #if defined(CONSUMER_WITH_CONTROL)
     // A script builds a tone; the host renders it. Lua's headers are not needed here.
     fluxforge::Engine engine({48000.0, 256});
-    fluxforge::control::GraphSession session(engine, {0, 2});
-    fluxforge::control::ScriptConfig config;
+    fluxforge::GraphSession session(engine, {0, 2});
+    fluxforge::ScriptConfig config;
     config.name = "consumer.lua";
     config.source = "local g = ff.graph()\n"
                     "local tone = g:add('sine', {amplitude = 0.5})\n"
@@ -39,16 +39,15 @@ int main() {
                     "g:connect(tone, pan)\n"
                     "g:connect(pan, g:output())\n"
                     "g:commit()\n";
-    fluxforge::control::Script script(session, config);
+    fluxforge::Script script(session, config);
     script.waitUntilDone(std::chrono::seconds(10));
     engine.process({}, buffer.view());
     engine.process({}, buffer.view());
     std::printf("script %s: %s, peak %.3f\n", script.name().c_str(),
-                script.state() == fluxforge::control::ScriptState::finished
-                    ? "finished"
-                    : script.error().c_str(),
+                script.state() == fluxforge::ScriptState::finished ? "finished"
+                                                                   : script.error().c_str(),
                 static_cast<double>(fluxforge::peak(buffer.view())));
-    if (script.state() != fluxforge::control::ScriptState::finished ||
+    if (script.state() != fluxforge::ScriptState::finished ||
         !(fluxforge::peak(buffer.view()) > 0.1f)) {
         return 1;
     }
