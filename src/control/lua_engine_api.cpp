@@ -351,11 +351,17 @@ int ffPosition(lua_State* L) {
 // ---- ff.metrics() -----------------------------------------------------------------------------
 
 int ffMetrics(lua_State* L) {
-    const Engine& engine = context(L).engine;
+    ScriptContext& ctx = context(L);
+    // The snapshot lives in the context: nothing with a destructor may be alive on this frame
+    // while Lua calls that can raise push it (script_context.hpp, rule 1).
+    if (!guarded(ctx, [&] { ctx.metrics = ctx.engine.metrics(); })) {
+        return raise(L);
+    }
+    const Engine& engine = ctx.engine;
     const ControlStats stats = engine.controlStatsApprox();
     const TransportSnapshot transport = engine.transportApprox();
     const EngineConfig& config = engine.config();
-    lua_createtable(L, 0, 14);
+    lua_createtable(L, 0, 24);
     setField(L, "framesRendered", static_cast<lua_Integer>(engine.framesRenderedApprox()));
     setField(L, "planSwaps", static_cast<lua_Integer>(engine.planSwapsApprox()));
     setField(L, "commandsApplied", static_cast<lua_Integer>(stats.commandsApplied));
@@ -370,6 +376,31 @@ int ffMetrics(lua_State* L) {
     setField(L, "position", static_cast<lua_Integer>(transport.position));
     setField(L, "memoryUsed",
              static_cast<lua_Integer>(context(L).memoryUsed.load(std::memory_order_relaxed)));
+    // The performance monitor's figures (docs/metrics.md): loads are shares of the period.
+    const BlockMetrics& block = ctx.metrics.block;
+    setField(L, "load", static_cast<lua_Number>(block.load));
+    setField(L, "averageLoad", static_cast<lua_Number>(block.averageLoad));
+    setField(L, "peakLoad", static_cast<lua_Number>(block.peakLoad));
+    setField(L, "p50Load", static_cast<lua_Number>(block.p50Load));
+    setField(L, "p99Load", static_cast<lua_Number>(block.p99Load));
+    setField(L, "deadlineMisses", static_cast<lua_Integer>(block.deadlineMisses));
+    setField(L, "longestBlockSeconds",
+             static_cast<lua_Number>(block.longestBlockNanoseconds * 1e-9));
+    setField(L, "deviceXruns", static_cast<lua_Integer>(block.deviceXruns));
+    setField(L, "prefetchUnderruns", static_cast<lua_Integer>(ctx.metrics.prefetch.underruns));
+    // nodes: an array of {name, average, worst, share} (seconds; share of the blocks' time)
+    lua_createtable(L, static_cast<int>(ctx.metrics.nodes.size()), 0);
+    lua_Integer index = 1;
+    for (const NodeMetrics& node : ctx.metrics.nodes) {
+        lua_createtable(L, 0, 4);
+        lua_pushstring(L, node.name.c_str());
+        lua_setfield(L, -2, "name");
+        setField(L, "average", static_cast<lua_Number>(node.averageNanoseconds * 1e-9));
+        setField(L, "worst", static_cast<lua_Number>(node.worstNanoseconds * 1e-9));
+        setField(L, "share", static_cast<lua_Number>(node.share));
+        lua_rawseti(L, -2, index++);
+    }
+    lua_setfield(L, -2, "nodes");
     return 1;
 }
 

@@ -19,6 +19,7 @@
 #include <fluxforge/control/script.hpp>
 #include <fluxforge/core/automation_lane.hpp>
 #include <fluxforge/engine/control_sender.hpp>
+#include <fluxforge/engine/metrics.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -113,6 +114,7 @@ struct ScriptContext {
     std::string scratch;                 // text a lua_CFunction pushes after its C++ work is done
     NodeSettings settings;               // draft:add's settings, read from the table
     std::vector<Breakpoint> breakpoints; // an automation lane, read from the table
+    MetricsSnapshot metrics;             // ff.metrics(): the engine's snapshot, pushed from here
 
     void setError(const char* message) noexcept {
         std::snprintf(error, sizeof error, "%s", message);

@@ -28,6 +28,32 @@ TEST(MetricsApiTest, ScriptsReadWhatTheEngineReports) {
     EXPECT_EQ(harness.lines()[0], expected);
 }
 
+TEST(MetricsApiTest, ScriptsReadTheLoadAndTheNodesOfTheSnapshot) {
+    test::ScriptHarness harness({48000.0, 64});
+    harness.runToEnd(test::kToneGraph);
+    harness.render(20);
+    Script& script = harness.runToEnd(R"lua(
+        local m = ff.metrics()
+        local names = {}
+        for i, node in ipairs(m.nodes) do
+            assert(node.average >= 0 and node.worst >= node.average and node.share >= 0)
+            names[#names + 1] = node.name
+        end
+        print(#m.nodes, table.concat(names, ","), m.load > 0, m.peakLoad >= m.averageLoad,
+              m.p99Load >= m.p50Load, m.deadlineMisses >= 0, m.longestBlockSeconds > 0,
+              m.deviceXruns, m.prefetchUnderruns)
+    )lua");
+    ASSERT_EQ(script.state(), ScriptState::finished) << script.error();
+    const MetricsSnapshot snapshot = harness.engine().metrics();
+    std::string names;
+    for (const NodeMetrics& node : snapshot.nodes) {
+        names += (names.empty() ? "" : ",") + node.name;
+    }
+    ASSERT_FALSE(snapshot.nodes.empty());
+    EXPECT_EQ(harness.lines().back(), std::to_string(snapshot.nodes.size()) + "\t" + names +
+                                          "\ttrue\ttrue\ttrue\ttrue\ttrue\t0\t0");
+}
+
 TEST(MetricsApiTest, TheClockIsMonotonic) {
     test::ScriptHarness harness;
     Script& script = harness.runToEnd(R"lua(
