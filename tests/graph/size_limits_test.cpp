@@ -135,10 +135,12 @@ TEST(SizeLimitsTest, BuiltInNodesWithMillionsOfChannelsNameTheProblem) {
              return std::make_shared<LatencyTestNode>(LatencyTestNodeConfig{.channels = kMillions});
          }},
     };
-    for (const auto& [what, make] : makers) {
+    for (const auto& maker : makers) {
+        // Not a structured binding: clang 14 cannot capture one in the lambda below.
+        const auto& what = maker.first;
         Graph graph;
         const std::string message = errorOf([&] {
-            graph.add(make(), "huge");
+            graph.add(maker.second(), "huge");
             static_cast<void>(compile(graph, {48000.0, 512}));
         });
         EXPECT_TRUE(contains(message, "3000000")) << what << ": " << message;
