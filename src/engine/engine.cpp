@@ -172,9 +172,22 @@ void Engine::commit(const Graph& graph) {
 
 void Engine::claimNodes(const Graph& graph) {
     // Graph nodes first, then the endpoints, so that the message names the user's node.
-    std::vector<NodeId> ids = graph.nodeIds();
-    std::stable_partition(ids.begin(), ids.end(),
-                          [&](NodeId id) { return id != graph.input() && id != graph.output(); });
+    // (Written out: libstdc++ 12's std::stable_partition uses an API clang 19 rejects as
+    // deprecated.)
+    std::vector<NodeId> ids;
+    const std::vector<NodeId> all = graph.nodeIds();
+    ids.reserve(all.size());
+    const auto isEndpoint = [&](NodeId id) { return id == graph.input() || id == graph.output(); };
+    for (NodeId id : all) {
+        if (!isEndpoint(id)) {
+            ids.push_back(id);
+        }
+    }
+    for (NodeId id : all) {
+        if (isEndpoint(id)) {
+            ids.push_back(id);
+        }
+    }
     std::vector<Node*> claimed;
     for (NodeId id : ids) {
         Node& node = *graph.node(id);
@@ -182,7 +195,7 @@ void Engine::claimNodes(const Graph& graph) {
             for (Node* done : claimed) {
                 detail::NodeOwnership::releaseUnused(*done, this);
             }
-            const bool endpoint = id == graph.input() || id == graph.output();
+            const bool endpoint = isEndpoint(id);
             throw Error("Engine::commit: node " + graph.label(id) +
                         " already plays in another engine; a node belongs to one engine at a "
                         "time" +
