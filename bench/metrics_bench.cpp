@@ -107,9 +107,30 @@ BENCHMARK(BM_MetricsCost)
     ->Unit(benchmark::kMicrosecond)
     ->Iterations(1000);
 
-// What the per-task hook is made of: two reads of the cycle counter per task. Its price depends on
-// the machine (a few nanoseconds on bare metal, more under some hypervisors), so it is measured
-// beside the engine figures.
+// One engine of one variant alone, for instruction counts (valgrind --tool=callgrind
+// --toggle-collect='fluxforge::Engine::process*', docs/metrics.md): wall-clock differences of a
+// few percent drown in a shared machine's noise, instructions do not (but a clock read counts as
+// one instruction, whatever it costs).
+void BM_EngineBlock(benchmark::State& state) {
+    const auto variant = static_cast<Variant>(state.range(0));
+    const auto block = static_cast<FrameCount>(state.range(1));
+    auto engine = makeEngine(variant, block, 1);
+    AudioBuffer out(2, block);
+    for (auto _ : state) {
+        engine->process({}, out.view());
+        benchmark::DoNotOptimize(out.view().channel(0)[0]);
+    }
+    state.SetLabel(kNames[variant]);
+}
+BENCHMARK(BM_EngineBlock)
+    ->ArgNames({"variant", "block"})
+    ->ArgsProduct({{kOff, kDefault, kEveryBlock, kTracing}, {64}})
+    ->Unit(benchmark::kMicrosecond)
+    ->Iterations(64);
+
+// What the per-task hook is made of: one or two reads of the cycle counter per task. Its price
+// depends on the machine (a few nanoseconds on bare metal, more under some hypervisors), so it is
+// measured beside the engine figures.
 void BM_CycleClockRead(benchmark::State& state) {
     for (auto _ : state) {
         benchmark::DoNotOptimize(CycleClock::now());

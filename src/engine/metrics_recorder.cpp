@@ -37,7 +37,12 @@ TraceRings::TraceRings(std::uint32_t blocks, std::uint32_t eventsPerWorker, std:
     , rings(new WorkerRing[workers])
     , numRings(workers) {
     for (std::uint32_t w = 0; w < workers; ++w) {
-        rings[w].words = zeroedWords(std::size_t{eventsPerWorker} * kEventWords);
+        rings[w].events.reset(new Event[eventsPerWorker]);
+        for (std::uint32_t e = 0; e < eventsPerWorker; ++e) {
+            for (auto& word : rings[w].events[e].words) {
+                word.store(0, std::memory_order_relaxed);
+            }
+        }
     }
 }
 
@@ -61,8 +66,7 @@ MetricsRecorder::MetricsRecorder(const MetricsConfig& metrics, const TraceConfig
     , workers_(new Worker[maxWorkers_])
     , tasks_(new Task[std::max(1u, metrics.maxTasks)])
     , wakeUpBase_(new std::uint64_t[maxWorkers_]())
-    , scratch_(new Scratch[maxWorkers_])
-    , taskTicks_(new std::uint64_t[std::max(1u, metrics.maxTasks)]()) {
+    , scratch_(new Scratch[maxWorkers_]) {
     ticksPerFrame_ = sampleRate > 0.0 ? ticksPerNanosecond_ * 1e9 / sampleRate : 0.0;
 }
 
@@ -83,7 +87,6 @@ void MetricsRecorder::resetTasks(std::size_t numTasks) noexcept {
     const std::size_t counted = std::min<std::size_t>(numTasks, config_.maxTasks);
     for (std::size_t t = 0; t < counted; ++t) {
         tasks_[t] = Task{};
-        taskTicks_[t] = 0;
     }
     header_.nodeCount = counted;
     header_.nodeBlockTicks = 0;
@@ -201,16 +204,17 @@ TraceCapture MetricsRecorder::captureRaw() const {
     }
     // Copies the newest `capacity` records of a ring while it may be written, then keeps those
     // the writer cannot have overwritten meanwhile. Returns the index of the first record kept.
-    const auto copyRing = [](const std::atomic<std::uint64_t>* words,
-                             const std::atomic<std::uint64_t>& head, std::uint64_t capacity,
-                             std::size_t recordWords, std::vector<std::uint64_t>& out) {
+    // `record(slot)` gives the words of the record in a slot.
+    const auto copyRing = [](const auto& record, const std::atomic<std::uint64_t>& head,
+                             std::uint64_t capacity, std::size_t recordWords,
+                             std::vector<std::uint64_t>& out) {
         const std::uint64_t before = head.load(std::memory_order_acquire);
         const std::uint64_t first = before > capacity ? before - capacity : 0;
         out.assign((before - first) * recordWords, 0);
         for (std::uint64_t i = first; i < before; ++i) {
-            const std::atomic<std::uint64_t>* record = words + (i % capacity) * recordWords;
+            const std::atomic<std::uint64_t>* words = record(i % capacity);
             for (std::size_t k = 0; k < recordWords; ++k) {
-                out[(i - first) * recordWords + k] = record[k].load(std::memory_order_relaxed);
+                out[(i - first) * recordWords + k] = words[k].load(std::memory_order_relaxed);
             }
         }
         std::atomic_thread_fence(std::memory_order_acquire);
@@ -223,8 +227,11 @@ TraceCapture MetricsRecorder::captureRaw() const {
     };
 
     std::vector<std::uint64_t> blockWords;
-    copyRing(rings->blockWords.get(), rings->blockHead, rings->blockCapacity,
-             TraceRings::kBlockWords, blockWords);
+    copyRing(
+        [rings](std::uint64_t slot) {
+            return rings->blockWords.get() + slot * TraceRings::kBlockWords;
+        },
+        rings->blockHead, rings->blockCapacity, TraceRings::kBlockWords, blockWords);
     const std::size_t numBlocks = blockWords.size() / TraceRings::kBlockWords;
     if (numBlocks == 0) {
         return capture;
@@ -235,9 +242,12 @@ TraceCapture MetricsRecorder::captureRaw() const {
     std::vector<std::vector<std::uint64_t>> events(rings->numRings);
     std::uint64_t firstComplete = 0;
     for (std::uint32_t w = 0; w < rings->numRings; ++w) {
-        const auto [first, lost] =
-            copyRing(rings->rings[w].words.get(), rings->rings[w].head, rings->eventCapacity,
-                     TraceRings::kEventWords, events[w]);
+        const TraceRings::WorkerRing& ring = rings->rings[w];
+        const auto [first, lost] = copyRing(
+            [&ring](std::uint64_t slot) {
+                return static_cast<const std::atomic<std::uint64_t>*>(ring.events[slot].words);
+            },
+            ring.head, rings->eventCapacity, TraceRings::kEventWords, events[w]);
         static_cast<void>(first);
         if (lost && !events[w].empty()) {
             firstComplete = std::max(firstComplete, events[w][1] + 1);

@@ -29,9 +29,18 @@ struct TraceRings {
     static constexpr std::size_t kBlockWords = 6;
     static constexpr std::size_t kEventWords = 4;
 
+    // One task event: aligned so that writing it touches one cache line.
+    struct alignas(kEventWords * sizeof(std::uint64_t)) Event {
+        std::atomic<std::uint64_t> words[kEventWords];
+    };
+
     struct alignas(64) WorkerRing {
-        std::unique_ptr<std::atomic<std::uint64_t>[]> words;
+        std::unique_ptr<Event[]> events;
         std::atomic<std::uint64_t> head{0}; // events written since the start
+        // The writer's own copies (one worker index writes at a time; blocks are ordered by the
+        // pool's hand-over), so that a task event reads no atomic and divides nothing.
+        std::uint64_t written = 0;
+        std::uint32_t slot = 0; // written % capacity
     };
 
     TraceRings(std::uint32_t blocks, std::uint32_t eventsPerWorker, std::uint32_t workers);
@@ -74,8 +83,7 @@ public:
 
     // ---- workers (TaskObserver) --------------------------------------------------------------
 
-    void onTaskStart(WorkerView worker, TaskView task) noexcept override;
-    void onTaskEnd(WorkerView worker, TaskView task) noexcept override;
+    void onTaskRun(WorkerView worker, const TaskView& task) noexcept override;
 
     // ---- any thread --------------------------------------------------------------------------
 
@@ -141,7 +149,6 @@ private:
     };
     // What one worker index does within one run (written by that worker only).
     struct alignas(64) Scratch {
-        std::uint64_t start = 0;
         std::uint64_t busy = 0;
         std::uint64_t tasks = 0;
         std::uint64_t steals = 0;
@@ -195,14 +202,13 @@ private:
     PrefetchMetrics pendingPrefetch_{};
     Header header_;
     std::unique_ptr<Worker[]> workers_;
-    std::unique_ptr<Task[]> tasks_;
+    std::unique_ptr<Task[]> tasks_; // during a run, each task's by the worker that runs it
     std::unique_ptr<std::uint64_t[]> wakeUpBase_;
     bool tasksDirty_ = false;
     bool workersDirty_ = false; // a reset: publish every worker and rebase the wake-ups
 
     // ---- workers: each index written by the worker of that index ----
     std::unique_ptr<Scratch[]> scratch_;
-    std::unique_ptr<std::uint64_t[]> taskTicks_; // per task, this run
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -262,16 +268,7 @@ inline void MetricsRecorder::endRun(std::uint32_t participants) noexcept {
             worker.idleTicks += runTicks > s.busy ? runTicks - s.busy : 0;
         }
     }
-    const std::size_t counted = std::min<std::size_t>(numTasks_, config_.maxTasks);
-    for (std::size_t t = 0; t < counted; ++t) {
-        Task& task = tasks_[t];
-        const std::uint64_t ticks = taskTicks_[t];
-        ++task.runs;
-        task.totalTicks += ticks;
-        task.lastTicks = ticks;
-        task.worstTicks = std::max(task.worstTicks, ticks);
-    }
-    tasksDirty_ = true;
+    tasksDirty_ = true; // the workers added to tasks_ (onTaskRun)
 }
 
 template <typename WakeUps>
@@ -349,31 +346,38 @@ inline void MetricsRecorder::endBlock(const WakeUps& wakeUps) noexcept {
     ++blockIndex_;
 }
 
-inline void MetricsRecorder::onTaskStart(WorkerView worker, TaskView /*task*/) noexcept {
-    scratch_[worker.worker].start = CycleClock::now();
-}
-
-inline void MetricsRecorder::onTaskEnd(WorkerView worker, TaskView task) noexcept {
-    const std::uint64_t end = CycleClock::now();
+inline void MetricsRecorder::onTaskRun(WorkerView worker, const TaskView& task) noexcept {
     Scratch& s = scratch_[worker.worker];
-    const std::uint64_t ticks = end - s.start;
+    const std::uint64_t ticks = task.endTicks - task.startTicks;
     s.busy += ticks;
     ++s.tasks;
     s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
     if (task.task < config_.maxTasks) {
-        taskTicks_[task.task] = ticks;
+        // Each task runs once per run, on one worker: its record has one writer.
+        Task& t = tasks_[task.task];
+        ++t.runs;
+        t.totalTicks += ticks;
+        t.lastTicks = ticks;
+        t.worstTicks = std::max(t.worstTicks, ticks);
     }
     if (tracing_ != nullptr && worker.worker < tracing_->numRings) {
         TraceRings::WorkerRing& ring = tracing_->rings[worker.worker];
-        const std::uint64_t head = ring.head.load(std::memory_order_relaxed);
-        std::atomic<std::uint64_t>* words =
-            ring.words.get() + (head % tracing_->eventCapacity) * TraceRings::kEventWords;
+        std::atomic<std::uint64_t>* words = ring.events[ring.slot].words;
         words[0].store(task.task | (std::uint64_t{static_cast<std::uint8_t>(task.origin)} << 32),
                        std::memory_order_relaxed);
         words[1].store(blockIndex_, std::memory_order_relaxed);
-        words[2].store(s.start, std::memory_order_relaxed);
-        words[3].store(end, std::memory_order_relaxed);
-        ring.head.store(head + 1, std::memory_order_release);
+        words[2].store(task.startTicks, std::memory_order_relaxed);
+        words[3].store(task.endTicks, std::memory_order_relaxed);
+        const std::uint32_t capacity = tracing_->eventCapacity;
+        ring.slot = ring.slot + 1 == capacity ? 0 : ring.slot + 1;
+        ring.head.store(++ring.written, std::memory_order_release);
+#if defined(__GNUC__) || defined(__clang__)
+        // The ring is larger than the caches keep between two passes: ask for the line after
+        // this one now, so that writing there does not wait for it (tasks take microseconds).
+        const std::uint32_t ahead =
+            ring.slot + 1 >= capacity ? ring.slot + 1 - capacity : ring.slot + 1;
+        __builtin_prefetch(&ring.events[ahead], 1);
+#endif
     }
 }
 

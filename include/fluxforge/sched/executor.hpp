@@ -83,11 +83,7 @@ namespace detail {
 /// Runs the tasks in topological order on the calling thread.
 inline void runSerially(ScheduledPlan& plan, const BlockInfo& block,
                         TaskObserver* observer) noexcept {
-    Plan& p = plan.plan();
-    const auto count = static_cast<TaskIndex>(p.numTasks());
-    for (TaskIndex task = 0; task < count; ++task) {
-        runObservedTask(p, task, block, observer, 0);
-    }
+    runInOrderObserved(plan.plan(), block, observer);
 }
 
 } // namespace detail

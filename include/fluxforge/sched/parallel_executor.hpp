@@ -85,19 +85,25 @@ protected:
     virtual void runTasks(std::uint32_t worker, WorkerTally& tally) noexcept = 0;
 
     /// Runs one task for runTasks and counts it in the worker's tally; on blocks whose nodes are
-    /// timed, its time too (two clock reads, every timingInterval-th block only).
-    /// The task observer, if any, is called around it (`origin`: how the task reached the worker).
+    /// timed, its time too (every timingInterval-th block only). The task observer, if any, gets
+    /// the same two clock reads (`origin`: how the task reached the worker).
     void runTask(Plan& plan, TaskIndex task, WorkerTally& tally,
                  TaskOrigin origin = TaskOrigin::taken) noexcept {
         ++tally.tasks;
+        if (!block_.timeNodes && observer_ == nullptr) {
+            plan.runTask(task, block_);
+            return;
+        }
+        TaskView view{task, origin, CycleClock::now(), 0};
+        plan.runTask(task, block_);
+        view.endTicks = CycleClock::now();
         if (block_.timeNodes) {
-            const std::uint64_t start = CycleClock::now();
-            detail::runObservedTask(plan, task, block_, observer_, tally.worker, origin);
-            const std::uint64_t ticks = CycleClock::now() - start;
+            const std::uint64_t ticks = view.endTicks - view.startTicks;
             tally.busyTicks += ticks;
             plan_->recordTaskTicks(task, ticks);
-        } else {
-            detail::runObservedTask(plan, task, block_, observer_, tally.worker, origin);
+        }
+        if (observer_ != nullptr) {
+            observer_->onTaskRun(WorkerView{tally.worker}, view);
         }
     }
 
@@ -108,12 +114,10 @@ protected:
 private:
     static void runSeriallyTimed(ScheduledPlan& plan, const BlockInfo& block,
                                  TaskObserver* observer) noexcept {
-        Plan& p = plan.plan();
-        for (TaskIndex task = 0; task < plan.numTasks(); ++task) {
-            const std::uint64_t start = CycleClock::now();
-            detail::runObservedTask(p, task, block, observer, 0);
-            plan.recordTaskTicks(task, CycleClock::now() - start);
-        }
+        detail::runInOrderTimed(plan.plan(), block, observer,
+                                [&plan](TaskIndex task, std::uint64_t ticks) noexcept {
+                                    plan.recordTaskTicks(task, ticks);
+                                });
     }
 
     void work(std::uint32_t worker) noexcept final {

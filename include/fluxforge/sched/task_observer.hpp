@@ -1,6 +1,7 @@
-// TaskObserver: the one hook executors call around every task, with the worker that runs it.
+// TaskObserver: the one hook executors call for every task, with the worker that ran it and when.
 #pragma once
 
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/graph/plan.hpp>
 
 #include <cstdint>
@@ -21,23 +22,25 @@ enum class TaskOrigin : std::uint8_t {
     stolen,    ///< from another worker's ready set
 };
 
-/// The task about to run or just run.
+/// The task just run, and when: CycleClock ticks at its start and at its end.
 struct TaskView {
     TaskIndex task = kNoTask;
     TaskOrigin origin = TaskOrigin::taken;
+    std::uint64_t startTicks = 0;
+    std::uint64_t endTicks = 0;
 };
 
-/// Called by the executors before and after each task of each block (metrics and the trace
-/// recorder are observers). Both calls for one task come from the same thread, the worker that
-/// runs it; calls for different workers come concurrently. An executor with no observer calls
-/// nothing. Taskflow's ObserverInterface (on_entry / on_exit with a worker and a task view) is the
-/// model.
+/// Called by the executors after each task of each block (metrics and the trace recorder are
+/// observers), by the worker that ran it; calls for different workers come concurrently. The
+/// executor reads the clock, not the observer: one read per task boundary where a worker runs
+/// tasks back to back (a task's end is the next one's start), and one virtual call per task.
+/// An executor with no observer calls nothing and reads no clock. Taskflow's ObserverInterface
+/// (on_entry / on_exit with a worker and a task view) is the model, its two calls folded into one.
 ///
 /// Thread: audio or worker. Real-time safe: must be. Allocates: must not.
 class TaskObserver {
 public:
-    virtual void onTaskStart(WorkerView worker, TaskView task) noexcept = 0;
-    virtual void onTaskEnd(WorkerView worker, TaskView task) noexcept = 0;
+    virtual void onTaskRun(WorkerView worker, const TaskView& task) noexcept = 0;
 
 protected:
     ~TaskObserver() = default;
@@ -45,18 +48,35 @@ protected:
 
 namespace detail {
 
-/// Runs one task for an executor: the observer's hooks around Plan::runTask, or runTask alone when
-/// there is no observer.
-inline void runObservedTask(Plan& plan, TaskIndex task, const BlockInfo& block,
-                            TaskObserver* observer, std::uint32_t worker,
-                            TaskOrigin origin = TaskOrigin::taken) noexcept {
-    if (observer == nullptr) {
+/// Runs every task in topological order on the calling thread. With an observer, or a `record`
+/// callback (record(task, ticks), for the executors' own timing), one clock read per task
+/// boundary: each task starts when the one before it ended.
+template <typename Record>
+inline void runInOrderTimed(Plan& plan, const BlockInfo& block, TaskObserver* observer,
+                            Record&& record) noexcept {
+    const auto count = static_cast<TaskIndex>(plan.numTasks());
+    std::uint64_t clock = CycleClock::now();
+    for (TaskIndex task = 0; task < count; ++task) {
         plan.runTask(task, block);
+        const std::uint64_t end = CycleClock::now();
+        record(task, end - clock);
+        if (observer != nullptr) {
+            observer->onTaskRun(WorkerView{0}, TaskView{task, TaskOrigin::taken, clock, end});
+        }
+        clock = end;
+    }
+}
+
+inline void runInOrderObserved(Plan& plan, const BlockInfo& block,
+                               TaskObserver* observer) noexcept {
+    if (observer == nullptr) {
+        const auto count = static_cast<TaskIndex>(plan.numTasks());
+        for (TaskIndex task = 0; task < count; ++task) {
+            plan.runTask(task, block);
+        }
         return;
     }
-    observer->onTaskStart(WorkerView{worker}, TaskView{task, origin});
-    plan.runTask(task, block);
-    observer->onTaskEnd(WorkerView{worker}, TaskView{task, origin});
+    runInOrderTimed(plan, block, observer, [](TaskIndex, std::uint64_t) noexcept {});
 }
 
 } // namespace detail
