@@ -143,5 +143,35 @@ TEST(PriorityReadySetTest, ConcurrentStealsAndTakesHandEachEntryOutOnce) {
         ASSERT_EQ(taken[p].load(), 1) << "entry " << p;
 }
 
+// An insert into a word whose summary bit is still set (stale, from an entry taken since) sets no
+// summary bit itself: the entry must still be found, by take and by steal.
+TEST(PriorityReadySetTest, EntriesOfAWordWithAStaleSummaryBitAreFound) {
+    PriorityReadySet set(200);
+    set.insert(70);
+    set.insert(71);
+    EXPECT_EQ(set.tryTakeMostUrgent(), 70u);
+    EXPECT_EQ(set.tryTakeMostUrgent(), 71u); // the word is empty, its summary bit maybe not
+    set.insert(100);
+    EXPECT_EQ(set.tryTakeMostUrgent(), 100u);
+    set.insert(65);
+    std::uint64_t extra = 0;
+    std::uint32_t word = 0;
+    EXPECT_EQ(set.tryStealHalf(extra, word), 65u);
+    EXPECT_EQ(extra, 0u);
+    EXPECT_EQ(set.tryTakeMostUrgent(), PriorityReadySet::kNone);
+}
+
+// Seeding a set nobody shares yet, word by word, gives the same set as inserting.
+TEST(PriorityReadySetTest, UnsharedInsertOfAWordAddsEveryBit) {
+    PriorityReadySet set(300);
+    set.insertWordUnshared(0, (std::uint64_t{1} << 3) | (std::uint64_t{1} << 40));
+    set.insertWordUnshared(4, std::uint64_t{1} << 1);
+    set.insertWordUnshared(0, std::uint64_t{1} << 2);
+    for (std::uint32_t expected : {2u, 3u, 40u, 257u}) {
+        EXPECT_EQ(set.tryTakeMostUrgent(), expected);
+    }
+    EXPECT_EQ(set.tryTakeMostUrgent(), PriorityReadySet::kNone);
+}
+
 } // namespace
 } // namespace fluxforge

@@ -99,7 +99,16 @@ public:
     /// per-sample buffer where it moves. Thread: the one running the node. Real-time safe: yes.
     /// Allocates: no.
     std::span<const ParameterValues> update(FrameCount frames, SampleTime blockStart,
-                                            const TransportInfo& transport) noexcept;
+                                            const TransportInfo& transport) noexcept {
+        if (count_ == 0) {
+            // Most nodes of a large graph have no parameters: no call for them on every block.
+            FLUXFORGE_ASSERT(frames > 0 && frames <= maxBlockSize_,
+                             "parameter block larger than prepared for");
+            nextStart_ = blockStart + frames;
+            return {values_.data(), 0};
+        }
+        return updateSlots(frames, blockStart, transport);
+    }
 
     /// update() for a node rendered outside an engine: the block follows the previous one on the
     /// node's own clock and the transport is stopped.
@@ -137,6 +146,8 @@ private:
     static void applyChangesBefore(Slot& slot, ParameterChange* queue, SampleTime end) noexcept;
     static void fillBase(const Slot& slot, SampleTime first, FrameCount frames,
                          float* out) noexcept;
+    std::span<const ParameterValues> updateSlots(FrameCount frames, SampleTime blockStart,
+                                                 const TransportInfo& transport) noexcept;
     void takeRequests() noexcept;
     static void renderLane(Slot& slot, ParameterValues& values, float* buffer, FrameCount frames,
                            const TransportInfo& transport) noexcept;
@@ -390,8 +401,8 @@ inline void ParameterRuntime::renderBase(Slot& slot, ParameterChange* queue,
 }
 
 inline std::span<const ParameterValues>
-ParameterRuntime::update(FrameCount frames, SampleTime blockStart,
-                         const TransportInfo& transport) noexcept {
+ParameterRuntime::updateSlots(FrameCount frames, SampleTime blockStart,
+                              const TransportInfo& transport) noexcept {
     FLUXFORGE_ASSERT(frames > 0 && frames <= maxBlockSize_,
                      "parameter block larger than prepared for");
     takeRequests();

@@ -24,13 +24,29 @@ public:
 
 protected:
     void beginBlock(ScheduledPlan& plan) noexcept override {
-        plan.resetPending();
+        // The dependency counters are already at their initial values: the last block's workers
+        // put each back as they took it to zero (ScheduledPlan::pending).
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
         // Sources go round-robin to the participants' sets, the most urgent to the audio thread.
-        std::uint32_t next = 0;
-        for (std::uint32_t priority : plan.sourcePriorities()) {
-            plan.readySet(next).insert(priority);
-            next = next + 1 == participants_ ? 0 : next + 1;
+        // No helper sees the sets yet, so each word is written with a plain store.
+        const std::span<const std::uint32_t> sources = plan.sourcePriorities();
+        for (std::uint32_t w = 0; w < participants_; ++w) {
+            PriorityReadySet& set = plan.readySet(w);
+            std::uint32_t word = PriorityReadySet::kNone;
+            std::uint64_t bits = 0;
+            for (std::size_t i = w; i < sources.size(); i += participants_) {
+                if (sources[i] / 64 != word) {
+                    if (bits != 0) {
+                        set.insertWordUnshared(word, bits);
+                    }
+                    word = sources[i] / 64;
+                    bits = 0;
+                }
+                bits |= std::uint64_t{1} << (sources[i] % 64);
+            }
+            if (bits != 0) {
+                set.insertWordUnshared(word, bits);
+            }
         }
     }
 
@@ -64,8 +80,7 @@ protected:
             std::uint32_t bestPriority = PriorityReadySet::kNone;
             WordBatch batch{plan.readySet(worker)};
             for (TaskIndex s : successors) {
-                if (p.initialDependencies(s) == 1 ||
-                    plan.pending(s).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                if (plan.tookLastDependency(s)) {
                     const std::uint32_t priority = plan.priorityOf(s);
                     if (priority < bestPriority) {
                         if (best != kNoTask) {
@@ -124,7 +139,8 @@ private:
         return priority == PriorityReadySet::kNone ? kNoTask : plan.taskAtPriority(priority);
     }
 
-    std::atomic<std::uint32_t> remainingSinks_{0};
+    // On a line of its own: the workers read the base's block fields for every task.
+    alignas(64) std::atomic<std::uint32_t> remainingSinks_{0};
 };
 
 } // namespace fluxforge

@@ -21,10 +21,8 @@ public:
 
 protected:
     void beginBlock(ScheduledPlan& plan) noexcept override {
-        plan.resetPending();
-        for (std::uint32_t i = 0; i < plan.numTasks(); ++i) {
-            plan.fifoSlot(i).store(kNoTask, std::memory_order_relaxed);
-        }
+        // Counters and slots are as the constructor left them: the last block's workers put each
+        // counter back as they took it to zero, and emptied each slot as they claimed its task.
         head_.store(0, std::memory_order_relaxed);
         tail_.store(0, std::memory_order_relaxed);
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
@@ -56,13 +54,14 @@ protected:
                 writer.pause();
                 task = plan.fifoSlot(head).load(std::memory_order_acquire);
             }
+            plan.fifoSlot(head).store(kNoTask, std::memory_order_relaxed); // for the next block
             runTask(p, task, tally);
             const auto successors = p.successors(task);
             if (successors.empty()) {
                 remainingSinks_.fetch_sub(1, std::memory_order_acq_rel);
             }
             for (TaskIndex s : successors) {
-                if (plan.pending(s).fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                if (plan.tookLastDependency(s)) {
                     push(plan, s);
                 }
             }
@@ -75,9 +74,11 @@ private:
         plan.fifoSlot(slot).store(task, std::memory_order_release);
     }
 
-    std::atomic<std::uint32_t> head_{0};
-    std::atomic<std::uint32_t> tail_{0};
-    std::atomic<std::uint32_t> remainingSinks_{0};
+    // Each on a line of its own: every worker updates them, and reads the base's block fields for
+    // every task.
+    alignas(64) std::atomic<std::uint32_t> head_{0};
+    alignas(64) std::atomic<std::uint32_t> tail_{0};
+    alignas(64) std::atomic<std::uint32_t> remainingSinks_{0};
 };
 
 } // namespace fluxforge

@@ -23,28 +23,49 @@ public:
     PriorityReadySet() = default;
     explicit PriorityReadySet(std::uint32_t capacity)
         : numWords_((capacity + 63) / 64)
-        , numSummaries_((numWords_ + 63) / 64)
-        , words_(new std::atomic<std::uint64_t>[numWords_ == 0 ? 1 : numWords_])
-        , summaries_(new std::atomic<std::uint64_t>[numSummaries_ == 0 ? 1 : numSummaries_]) {
-        for (std::uint32_t w = 0; w < numWords_; ++w) {
-            words_[w].store(0, std::memory_order_relaxed);
-        }
-        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
-            summaries_[s].store(0, std::memory_order_relaxed);
+        , numSummaries_((numWords_ + 63) / 64) {
+        // One allocation of whole cache lines, summaries first: the sets of different workers
+        // never share a line, so an owner's inserts and takes do not slow the other workers down
+        // (separate small allocations used to sit side by side on the heap).
+        const std::uint32_t summaryLines = (numSummaries_ + kPerLine - 1) / kPerLine;
+        const std::uint32_t wordLines = (numWords_ + kPerLine - 1) / kPerLine;
+        lines_.reset(new Line[summaryLines + wordLines == 0 ? 1 : summaryLines + wordLines]);
+        summaries_ = lines_[0].entries;
+        words_ = lines_[summaryLines].entries;
+        for (std::uint32_t l = 0; l < summaryLines + wordLines; ++l) {
+            for (std::atomic<std::uint64_t>& entry : lines_[l].entries) {
+                entry.store(0, std::memory_order_relaxed);
+            }
         }
     }
 
     /// Adds an entry. Its data (the task's inputs) must be written before: insert publishes it.
     void insert(std::uint32_t priority) noexcept {
-        const std::uint32_t word = priority / 64;
-        words_[word].fetch_or(std::uint64_t{1} << (priority % 64), std::memory_order_seq_cst);
-        summaries_[word / 64].fetch_or(std::uint64_t{1} << (word % 64), std::memory_order_seq_cst);
+        insertWord(priority / 64, std::uint64_t{1} << (priority % 64));
     }
 
     /// Adds several entries of one 64-entry word at once: one atomic instead of one per entry.
+    /// The summary bit is set only when it looks clear: a scanner that clears it re-reads the word
+    /// afterwards (scanWords), and our word update comes before our summary read in the single
+    /// order of sequentially consistent operations, so it either sees our entries or we see its
+    /// clear. That saves the second atomic read-modify-write of most inserts.
     void insertWord(std::uint32_t word, std::uint64_t bits) noexcept {
         words_[word].fetch_or(bits, std::memory_order_seq_cst);
-        summaries_[word / 64].fetch_or(std::uint64_t{1} << (word % 64), std::memory_order_seq_cst);
+        std::atomic<std::uint64_t>& summary = summaries_[word / 64];
+        const std::uint64_t summaryBit = std::uint64_t{1} << (word % 64);
+        if ((summary.load(std::memory_order_seq_cst) & summaryBit) == 0) {
+            summary.fetch_or(summaryBit, std::memory_order_seq_cst);
+        }
+    }
+
+    /// insertWord for a set no other thread can reach yet (seeding a block before its workers
+    /// start): plain loads and stores, no read-modify-write.
+    void insertWordUnshared(std::uint32_t word, std::uint64_t bits) noexcept {
+        words_[word].store(words_[word].load(std::memory_order_relaxed) | bits,
+                           std::memory_order_relaxed);
+        std::atomic<std::uint64_t>& summary = summaries_[word / 64];
+        summary.store(summary.load(std::memory_order_relaxed) | (std::uint64_t{1} << (word % 64)),
+                      std::memory_order_relaxed);
     }
 
     /// Steals from this set: removes and returns the most urgent entry and, in the same atomic
@@ -132,10 +153,16 @@ private:
         return kNone;
     }
 
+    static constexpr std::uint32_t kPerLine = 8; // 64-bit entries per 64-byte cache line
+    struct alignas(64) Line {
+        std::atomic<std::uint64_t> entries[kPerLine];
+    };
+
     std::uint32_t numWords_ = 0;
     std::uint32_t numSummaries_ = 0;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> words_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> summaries_;
+    std::unique_ptr<Line[]> lines_;
+    std::atomic<std::uint64_t>* summaries_ = nullptr; // into lines_
+    std::atomic<std::uint64_t>* words_ = nullptr;     // into lines_, after the summaries' lines
 };
 
 } // namespace fluxforge

@@ -119,12 +119,32 @@ public:
 
     // ---- Per-block state (audio thread and workers) ---------------------------------------------
 
-    /// Dependencies of each task still outstanding in the current block.
+    /// Dependencies of each task still outstanding in the current block. Between blocks every
+    /// count is the task's number of predecessors: tookLastDependency puts a count back as it
+    /// takes it to zero, so no block starts with an O(tasks) reset.
     [[nodiscard]] std::atomic<std::uint32_t>& pending(TaskIndex task) noexcept {
         return pending_[task];
     }
-    /// Sets every pending count to the task's number of predecessors. Thread: audio, before the
-    /// block is shared with workers.
+    /// Counts one finished predecessor of `task`; true when it was the last, so the task is ready
+    /// (the caller's writes to its inputs happen before whoever runs it). A task with one
+    /// predecessor is ready without touching its count. The thread that takes a count to zero
+    /// restores it for the next block: no other thread touches it again in this block, and the
+    /// pool's hand-over orders the store before the next block's decrements.
+    /// Thread: the block's workers. Real-time safe: yes. Allocates: no.
+    [[nodiscard]] bool tookLastDependency(TaskIndex task) noexcept {
+        const std::uint32_t initial = plan_->initialDependencies(task);
+        if (initial == 1) {
+            return true;
+        }
+        if (pending_[task].fetch_sub(1, std::memory_order_acq_rel) != 1) {
+            return false;
+        }
+        pending_[task].store(initial, std::memory_order_relaxed);
+        return true;
+    }
+    /// Sets every pending count to the task's number of predecessors (the constructor does; an
+    /// executor needs it only after a block it left unfinished, which none does).
+    /// Thread: audio, before the block is shared with workers.
     void resetPending() noexcept {
         for (TaskIndex t = 0; t < numTasks_; ++t) {
             pending_[t].store(plan_->initialDependencies(t), std::memory_order_relaxed);
@@ -136,7 +156,8 @@ public:
         return readySets_[worker];
     }
 
-    /// FIFO ring of one block's ready tasks (dynamic FIFO executor): each task enters once.
+    /// FIFO ring of one block's ready tasks (dynamic FIFO executor): each task enters once. Every
+    /// slot is kNoTask between blocks (the executor empties a slot as it claims its task).
     [[nodiscard]] std::atomic<TaskIndex>& fifoSlot(std::uint32_t index) noexcept {
         return fifo_[index];
     }
