@@ -30,6 +30,47 @@ struct SenderList {
     std::vector<CommandChannel*> channels; // the same, for the audio thread
 };
 
+/// Where the audio thread sends the parameter commands for nodes of the prefetched part: they
+/// are applied by whoever renders that part, at the first frame it renders after them.
+class PrefetchCommandSink {
+public:
+    /// Whether `plan` of the prefetched part holds the command's node.
+    [[nodiscard]] virtual bool holds(const Command& command) const noexcept = 0;
+    /// False when full (the command waits in its sender's queue for the next call).
+    [[nodiscard]] virtual bool tryForward(const Command& command) noexcept = 0;
+
+protected:
+    ~PrefetchCommandSink() = default;
+};
+
+/// Outcome of a parameter command for a node's parameters.
+enum class ParameterCommandOutcome { applied, late, unrouted, retryLater };
+
+/// Schedules a setParameter command on the node `task` of `plan` runs (which must be the
+/// command's node), at its time or, when that lies before `now` or is kImmediately, at `now`.
+/// Thread: the one rendering the node. Real-time safe: yes. Allocates: no.
+inline ParameterCommandOutcome applyParameterCommand(const Command& command, Plan& plan,
+                                                     SampleTime now,
+                                                     FrameCount smoothingFrames) noexcept {
+    const TaskIndex task = plan.taskOf(command.node);
+    if (task == kNoTask || &plan.node(task) != command.address) {
+        return ParameterCommandOutcome::unrouted;
+    }
+    ParameterRuntime& runtime = NodeParameterAccess::runtime(plan.node(task));
+    if (command.parameter >= runtime.size()) {
+        return ParameterCommandOutcome::unrouted;
+    }
+    ParameterChange change;
+    change.value = command.value;
+    change.rampFrames = command.rampFrames == kDefaultRamp ? smoothingFrames : command.rampFrames;
+    const bool late = command.at != kImmediately && command.at < now;
+    change.at = command.at == kImmediately || late ? now : command.at;
+    if (!runtime.tryScheduleChange(command.parameter, change)) {
+        return ParameterCommandOutcome::retryLater;
+    }
+    return late ? ParameterCommandOutcome::late : ParameterCommandOutcome::applied;
+}
+
 /// Audio-thread members (beginProcess .. endProcess) run on the audio thread only, between blocks,
 /// and are real-time safe. publish* and collect are the control side's way in (ParameterRegistry
 /// calls them under its mutex, so one control thread at a time); *Approx from any thread.
@@ -63,7 +104,22 @@ public:
     /// Start of a process() call whose first frame is engine time `now`: binds automation to the
     /// plan if either changed (`planSwaps` counts the engine's plan switches), then applies the
     /// senders' commands.
-    void beginProcess(Plan& plan, std::size_t planSwaps, SampleTime now) noexcept;
+    /// `prefetch`: where commands for nodes of the prefetched part go (null: there is none).
+    /// `mayRebind`: whether lanes may be bound now (false keeps the current automation set: the
+    /// prefetched part's renderer is busy and binds nothing until it can be bound too).
+    void beginProcess(Plan& plan, std::size_t planSwaps, SampleTime now,
+                      PrefetchCommandSink* prefetch = nullptr, bool mayRebind = true) noexcept;
+    /// Binds the current automation set's lanes to the nodes of `plan` (the prefetched part, by
+    /// its holder) at engine time `now`. Thread: audio, holding that part.
+    void bindAutomationTo(Plan& plan, SampleTime now) noexcept {
+        bindAutomation(plan, automationSets_.current(), now);
+    }
+    /// Whether the automation set changed since the last beginProcess that could bind.
+    [[nodiscard]] bool automationPending() const noexcept {
+        return automationSets_.hasOffer();
+    }
+    /// The transport's count of timeline changes (TransportRuntime::epoch).
+    [[nodiscard]] std::uint64_t transportEpoch() const noexcept { return transport_.epoch(); }
     /// Frames the next block may have (transport boundaries), at most `limit`.
     [[nodiscard]] FrameCount nextBlockFrames(SampleTime engineTime,
                                              FrameCount limit) const noexcept {
@@ -92,6 +148,7 @@ private:
 
     // ---- audio thread only ----
     TransportRuntime transport_; // (its snapshot() is for any thread)
+    PrefetchCommandSink* prefetch_ = nullptr;
     std::size_t boundPlanSwaps_ = ~std::size_t{0};
     std::size_t boundAutomationSwaps_ = ~std::size_t{0};
 
@@ -154,28 +211,29 @@ inline CommandDrain::Outcome CommandDrain::apply(const Command& command, Plan& p
         }
         return Outcome::retryLater;
     }
-    const TaskIndex task = plan.taskOf(command.node);
-    if (task == kNoTask || &plan.node(task) != command.address) {
-        return Outcome::unrouted;
-    }
-    ParameterRuntime& runtime = NodeParameterAccess::runtime(plan.node(task));
-    if (command.parameter >= runtime.size()) {
-        return Outcome::unrouted;
-    }
-    ParameterChange change;
-    change.value = command.value;
-    change.rampFrames = command.rampFrames == kDefaultRamp ? smoothingFrames_ : command.rampFrames;
-    const bool late = command.at != kImmediately && command.at < now;
-    change.at = command.at == kImmediately || late ? now : command.at;
-    if (!runtime.tryScheduleChange(command.parameter, change)) {
+    switch (applyParameterCommand(command, plan, now, smoothingFrames_)) {
+    case ParameterCommandOutcome::applied:
+        return Outcome::applied;
+    case ParameterCommandOutcome::late:
+        return Outcome::late;
+    case ParameterCommandOutcome::retryLater:
         return Outcome::retryLater;
+    case ParameterCommandOutcome::unrouted:
+        break;
     }
-    return late ? Outcome::late : Outcome::applied;
+    // A node of the prefetched part: its renderer applies it (docs/prefetch.md).
+    if (prefetch_ != nullptr && prefetch_->holds(command)) {
+        return prefetch_->tryForward(command) ? Outcome::applied : Outcome::retryLater;
+    }
+    return Outcome::unrouted;
 }
 
-inline void CommandDrain::beginProcess(Plan& plan, std::size_t planSwaps, SampleTime now) noexcept {
+inline void CommandDrain::beginProcess(Plan& plan, std::size_t planSwaps, SampleTime now,
+                                       PrefetchCommandSink* prefetch, bool mayRebind) noexcept {
+    prefetch_ = prefetch;
     const SenderList* senders = senders_.acquire();
-    const AutomationSet* set = automationSets_.acquire();
+    const AutomationSet* set =
+        mayRebind ? automationSets_.acquire() : automationSets_.current();
     const std::size_t automationSwaps = automationSets_.swapCountApprox();
     if (planSwaps != boundPlanSwaps_ || automationSwaps != boundAutomationSwaps_) {
         bindAutomation(plan, set, now);

@@ -1,11 +1,15 @@
 #include "engine_control.hpp"
 #include "metrics_recorder.hpp"
+#include "prefetch/prefetch_domain.hpp"
+#include "prefetch/prefetch_renderer.hpp"
+#include "prefetch/ring_nodes.hpp"
 
 #include <fluxforge/core/buffer_ops.hpp>
 #include <fluxforge/core/denormal_guard.hpp>
 #include <fluxforge/core/realtime_scope.hpp>
 #include <fluxforge/engine/engine.hpp>
 #include <fluxforge/graph/compile.hpp>
+#include <fluxforge/graph/domains.hpp>
 #include <fluxforge/graph/endpoint_nodes.hpp>
 
 #include <algorithm>
@@ -43,6 +47,23 @@ void validateConfig(const EngineConfig& config) {
         throw Error("EngineConfig::parallel.minimumWorkNanoseconds " +
                     std::to_string(config.parallel.minimumWorkNanoseconds) +
                     " is invalid: it must be 0 or more");
+    }
+    const PrefetchConfig& prefetch = config.prefetch;
+    if (!isGuardLevel(prefetch.guard)) {
+        throw Error("EngineConfig::prefetch.guard " +
+                    std::to_string(static_cast<int>(prefetch.guard)) + " is not a GuardLevel");
+    }
+    if (prefetch.blockFrames < PrefetchConfig::kMinBlockFrames ||
+        prefetch.blockFrames > PrefetchConfig::kMaxBlockFrames) {
+        throw Error("EngineConfig::prefetch.blockFrames " + std::to_string(prefetch.blockFrames) +
+                    " is invalid: it must lie in " +
+                    std::to_string(PrefetchConfig::kMinBlockFrames) + ".." +
+                    std::to_string(PrefetchConfig::kMaxBlockFrames) + " frames");
+    }
+    if (prefetch.workers == 0 || prefetch.workers > config.maxWorkers) {
+        throw Error("EngineConfig::prefetch.workers " + std::to_string(prefetch.workers) +
+                    " is invalid: it must lie in 1..maxWorkers (" +
+                    std::to_string(config.maxWorkers) + ")");
     }
     if (config.pool.spinBeforeSleeping.count() < 0) {
         throw Error("EngineConfig::pool.spinBeforeSleeping " +
@@ -90,13 +111,27 @@ private:
 } // namespace
 
 struct Engine::PublishedPlan {
-    PublishedPlan(std::unique_ptr<Plan> plan, std::uint32_t maxWorkers, const Graph& graph)
+    PublishedPlan(std::unique_ptr<Plan> plan, std::uint32_t maxWorkers, const Graph& graph,
+                  std::unique_ptr<detail::PrefetchDomain> prefetched)
         : scheduled(std::move(plan), maxWorkers)
+        , prefetch(std::move(prefetched))
         , claims(graph) {}
 
-    ScheduledPlan scheduled;
+    ScheduledPlan scheduled; // the whole graph, or its live part when `prefetch` is set
+    std::unique_ptr<detail::PrefetchDomain> prefetch; // its prefetched part, or null
     NodeClaims claims;
 };
+
+namespace {
+
+// Nodes are prepared once for the largest block any domain gives them.
+FrameCount compiledBlockSize(const EngineConfig& config) {
+    return config.prefetch.guard == GuardLevel::off
+               ? config.maxBlockSize
+               : std::max(config.maxBlockSize, config.prefetch.blockFrames);
+}
+
+} // namespace
 
 Engine::Engine(EngineConfig config)
     : config_(config)
@@ -108,7 +143,25 @@ Engine::Engine(EngineConfig config)
     , control_(std::make_unique<detail::EngineControl>(config.sampleRate,
                                                        config.parameterSmoothingSeconds))
     , metrics_(std::make_unique<detail::MetricsRecorder>(
-          config.metrics, config.trace, std::max(1u, config.maxWorkers), config.sampleRate)) {}
+          config.metrics, config.trace, std::max(1u, config.maxWorkers), config.sampleRate))
+    , guard_(config.prefetch.guard) {
+    if (config.prefetch.guard != GuardLevel::off) {
+        prefetcher_ = std::make_unique<detail::PrefetchRenderer>(config.prefetch, config.sampleRate,
+                                                                 config.maxWorkers);
+        prefetcher_->setHorizon(config.prefetch.horizonFrames(config.prefetch.guard));
+    }
+}
+
+bool Engine::setGuardLevel(GuardLevel level) noexcept {
+    if (!isGuardLevel(level) || (prefetcher_ == nullptr && level != GuardLevel::off)) {
+        return false;
+    }
+    guard_.store(level, std::memory_order_relaxed);
+    if (prefetcher_ != nullptr) {
+        prefetcher_->setHorizon(config_.prefetch.horizonFrames(level));
+    }
+    return true;
+}
 
 void Engine::setWorkerCount(std::uint32_t workers) {
     pool_->setHelperCount(resolveWorkers(workers, config_.maxWorkers, "setWorkerCount:") - 1);
@@ -217,6 +270,8 @@ void Engine::commitLocked(const Graph& graph) {
     std::vector<FrameCount> latencies;
     FrameCount outputLatency = 0;
     std::uint64_t generation = 0;
+    std::unique_ptr<detail::PrefetchDomain> prefetch;
+    std::shared_ptr<detail::PrefetchRings> rings;
     try {
         // Take the change marks first: a node that changes while compiling marks itself again.
         for (NodeId id : graph.nodeIds()) {
@@ -224,20 +279,33 @@ void Engine::commitLocked(const Graph& graph) {
         }
         CompileSettings settings;
         settings.sampleRate = config_.sampleRate;
-        settings.maxBlockSize = config_.maxBlockSize;
-        std::unique_ptr<Plan> plan = compile(graph, settings, &control_->compensationDelays);
+        settings.maxBlockSize = compiledBlockSize(config_);
+        std::unique_ptr<Plan> plan;
+        std::unique_ptr<Plan> whole;
+        if (prefetcher_ != nullptr) {
+            // The whole graph is compiled first: it checks the graph, prepares the nodes and gives
+            // the path latencies the two parts are aligned by.
+            whole = compile(graph, settings, nullptr);
+            prefetch = makePrefetchDomain(graph, *whole, plan);
+        }
+        if (plan == nullptr) {
+            plan = compile(graph, settings, &control_->compensationDelays);
+        }
+        const Plan& latencySource = whole != nullptr ? *whole : *plan;
         // Nothing below throws (but for allocation): a rejected graph has changed nothing.
         copy = std::make_unique<Graph>(graph);
         latencies.assign(graph.maxId() + 1, kNoLatency);
-        for (TaskIndex t = 0; t < plan->numTasks(); ++t) {
-            if (!plan->isPartialSum(t)) {
-                latencies[plan->nodeId(t).value] = plan->latency(t);
+        for (TaskIndex t = 0; t < latencySource.numTasks(); ++t) {
+            if (!latencySource.isPartialSum(t)) {
+                latencies[latencySource.nodeId(t).value] = latencySource.latency(t);
             }
         }
-        outputLatency = plan->outputLatency();
+        outputLatency = latencySource.outputLatency();
         generation = control_->planGeneration + 1;
         metrics_->addPlan(std::make_shared<const TracePlan>(TracePlan::of(*plan, generation)));
-        published = std::make_unique<PublishedPlan>(std::move(plan), config_.maxWorkers, graph);
+        rings = prefetch != nullptr ? prefetch->sharedRings() : nullptr;
+        published = std::make_unique<PublishedPlan>(std::move(plan), config_.maxWorkers, graph,
+                                                    std::move(prefetch));
         published->scheduled.setGeneration(generation);
     } catch (...) {
         for (NodeId id : graph.nodeIds()) {
@@ -246,6 +314,7 @@ void Engine::commitLocked(const Graph& graph) {
         throw;
     }
     control_->planGeneration = generation;
+    control_->prefetchRings = std::move(rings);
     control_->publishedPlan = &published->scheduled;
     plans_.publish(std::move(published));
     control_->committedGraph = std::move(copy);
@@ -278,6 +347,59 @@ bool Engine::update() {
     return true;
 }
 
+std::unique_ptr<detail::PrefetchDomain>
+Engine::makePrefetchDomain(const Graph& graph, const Plan& whole, std::unique_ptr<Plan>& live) {
+    const DomainAssignment domains = assignDomains(graph);
+    if (domains.boundary.empty()) {
+        return nullptr; // nothing prefetched reaches the output: render the graph whole
+    }
+    std::vector<ChannelCount> channels;
+    for (const OutputPort& port : domains.boundary) {
+        channels.push_back(graph.node(port.node)->properties().outputs[port.port].channels);
+    }
+    std::shared_ptr<detail::PrefetchRings> rings = control_->prefetchRings;
+    bool same = rings != nullptr && rings->ports() == domains.boundary;
+    for (std::size_t r = 0; same && r < channels.size(); ++r) {
+        same = rings->channels(r) == channels[r];
+    }
+    if (!same) {
+        // Room for the highest guard, a prefetch block in flight and a device block being read.
+        const FrameCount capacity = config_.prefetch.horizonFrames(GuardLevel::high) +
+                                    config_.prefetch.blockFrames + config_.maxBlockSize;
+        rings = std::make_shared<detail::PrefetchRings>(domains.boundary, channels, capacity);
+    }
+    const auto ringOf = [&](OutputPort port) {
+        const auto it = std::lower_bound(domains.boundary.begin(), domains.boundary.end(), port);
+        return it != domains.boundary.end() && *it == port
+                   ? static_cast<std::size_t>(it - domains.boundary.begin())
+                   : detail::RingReaderNode::npos;
+    };
+    const auto makeReader = [&](NodeId id) -> std::shared_ptr<Node> {
+        NodeProperties props = graph.node(id)->properties();
+        std::vector<std::size_t> ringOfPort;
+        for (PortIndex p = 0; p < props.outputs.size(); ++p) {
+            ringOfPort.push_back(ringOf(OutputPort{id, p}));
+        }
+        return std::make_shared<detail::RingReaderNode>(rings, std::move(props.outputs),
+                                                        std::move(ringOfPort),
+                                                        whole.latency(whole.taskOf(id)));
+    };
+    const auto makeWriter = [&](OutputPort port, ChannelCount) -> std::shared_ptr<Node> {
+        return std::make_shared<detail::RingWriterNode>(rings, ringOf(port));
+    };
+    DomainGraphs graphs = splitByDomain(graph, domains, makeReader, makeWriter);
+    CompileSettings settings;
+    settings.sampleRate = config_.sampleRate;
+    settings.maxBlockSize = compiledBlockSize(config_);
+    std::unique_ptr<Plan> prefetched =
+        compile(graphs.prefetch, settings, &control_->prefetchCompensationDelays);
+    std::unique_ptr<Plan> livePart = compile(graphs.live, settings, &control_->compensationDelays);
+    auto domain = std::make_unique<detail::PrefetchDomain>(
+        std::move(prefetched), config_.maxWorkers, rings, control_->drain.smoothingFrames());
+    live = std::move(livePart);
+    return domain;
+}
+
 FrameCount Engine::latencyOf(NodeId node) const {
     const std::lock_guard lock(control_->commitMutex);
     if (node.value >= control_->latencyById.size() ||
@@ -298,11 +420,37 @@ std::size_t Engine::collectGarbageLocked() {
     return plans_.collect();
 }
 
+Engine::PublishedPlan* Engine::acquirePlan() noexcept {
+    PublishedPlan* current = plans_.current();
+    if (prefetcher_ != nullptr && plans_.hasOffer() && current != nullptr &&
+        current->prefetch != nullptr) {
+        // The renderer must let go of the old prefetched part first; until it has, the old plan
+        // keeps playing (for a block or so: it lets go between two prefetch blocks).
+        prefetcher_->setTarget(nullptr);
+        if (prefetcher_->isHolding(current->prefetch.get())) {
+            return current;
+        }
+    }
+    return plans_.acquire();
+}
+
+void Engine::bindPrefetch(detail::PrefetchDomain& domain) noexcept {
+    // Nobody else can hold it yet: the renderer is given it only after this.
+    detail::PrefetchRings& rings = domain.rings();
+    if (!rings.timeline.started) {
+        domain.restart(framesRendered_.load(std::memory_order_relaxed),
+                       control_->drain.transportInfo(), control_->drain.transportEpoch());
+    }
+    control_->drain.bindAutomationTo(domain.scheduled().plan(),
+                                     rings.written.load(std::memory_order_relaxed));
+    domain.bound = true;
+}
+
 void Engine::process(ConstBufferView input, BufferView output) noexcept {
     const RealtimeScope realtime;
     const DenormalGuard denormals;
     const FrameCount frames = output.numFrames();
-    PublishedPlan* published = plans_.acquire();
+    PublishedPlan* published = acquirePlan();
     ScheduledPlan* plan = published != nullptr ? &published->scheduled : nullptr;
     const auto wakeUps = [this](std::uint32_t worker) { return pool_->wakeUpsApprox(worker); };
     metrics_->beginBlock(plan != nullptr ? plan->generation() : 0,
@@ -314,8 +462,26 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
         metrics_->endBlock(wakeUps);
         return;
     }
-    control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(),
-                                 framesRendered_.load(std::memory_order_relaxed));
+    detail::PrefetchDomain* prefetch = published->prefetch.get();
+    const SampleTime now = framesRendered_.load(std::memory_order_relaxed);
+    bool holding = false;
+    if (prefetch != nullptr) {
+        if (!prefetch->bound) {
+            bindPrefetch(*prefetch);
+        }
+        // New automation is bound to both parts at once, so only when the renderer is between
+        // two blocks (it is, most of the time); otherwise the lanes in force stay a block more.
+        holding = control_->drain.automationPending() &&
+                  prefetch->tryHold(detail::PrefetchDomain::Holder::audio);
+    }
+    control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(), now, prefetch,
+                                 prefetch == nullptr || holding);
+    if (holding) {
+        control_->drain.bindAutomationTo(
+            prefetch->scheduled().plan(),
+            prefetch->rings().written.load(std::memory_order_relaxed));
+        prefetch->release();
+    }
     // An input shorter than the output is read as far as it goes, then silent.
     const FrameCount inputFrames = input.numChannels() > 0 ? input.numFrames() : 0;
     for (FrameCount offset = 0; offset < frames;) {
@@ -327,20 +493,74 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
         }
         const FrameCount chunk =
             control_->drain.nextBlockFrames(framesRendered_.load(std::memory_order_relaxed), limit);
-        renderBlock(*plan,
+        renderBlock(*plan, prefetch,
                     offset < inputFrames ? input.subFrames(offset, chunk) : ConstBufferView{},
                     output.subFrames(offset, chunk));
         offset += chunk;
     }
     control_->drain.endProcess(framesRendered_.load(std::memory_order_relaxed));
+    if (prefetch != nullptr) {
+        if (!plans_.hasOffer()) {
+            prefetcher_->setTarget(prefetch);
+        }
+        reportPrefetchState(prefetch);
+    }
     metrics_->endBlock(wakeUps);
 }
 
-void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
-                         BufferView output) noexcept {
+void Engine::renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
+                              FrameCount frames) noexcept {
+    detail::PrefetchRings& rings = domain.rings();
+    const std::uint64_t epoch = control_->drain.transportEpoch();
+    if (rings.timeline.transportEpoch != epoch) {
+        // Play, stop, locate or a new loop: what the rings hold follows the old timeline. Start
+        // again from here (the renderer finishes the block it is on first).
+        domain.holdForAudio();
+        domain.restart(start, control_->drain.transportInfo(), epoch);
+        domain.release();
+    }
+    const SampleTime needed = start + static_cast<SampleTime>(frames);
+    if (rings.written.load(std::memory_order_acquire) >= needed) {
+        return;
+    }
+    // Not rendered in time (or the guard is off): render the missing frames here, at the device
+    // block, so the block plays right.
+    if (guard_.load(std::memory_order_relaxed) != GuardLevel::off) {
+        prefetchUnderruns_.store(prefetchUnderruns_.load(std::memory_order_relaxed) + 1,
+                                 std::memory_order_relaxed);
+    }
+    domain.holdForAudio();
+    Executor& executor = currentExecutor();
+    for (SampleTime written = rings.written.load(std::memory_order_relaxed); written < needed;
+         written = rings.written.load(std::memory_order_relaxed)) {
+        domain.render(static_cast<FrameCount>(needed - written), executor);
+    }
+    domain.release();
+}
+
+void Engine::reportPrefetchState(detail::PrefetchDomain* domain) noexcept {
+    const detail::PrefetchRings& rings = domain->rings();
+    const FrameCount horizon = prefetcher_->horizonApprox();
+    PrefetchMetrics figures;
+    figures.load = prefetcher_->loadApprox();
+    const SampleTime ahead = rings.written.load(std::memory_order_relaxed) -
+                             rings.consumed.load(std::memory_order_relaxed);
+    figures.ringFill =
+        horizon == 0 ? 0.0
+                     : std::min(1.0, static_cast<double>(std::max<SampleTime>(ahead, 0)) /
+                                         static_cast<double>(horizon));
+    figures.underruns = prefetchUnderruns_.load(std::memory_order_relaxed);
+    metrics_->setPrefetch(figures);
+}
+
+void Engine::renderBlock(ScheduledPlan& scheduled, detail::PrefetchDomain* prefetch,
+                         ConstBufferView input, BufferView output) noexcept {
     Plan& plan = scheduled.plan();
     const FrameCount frames = output.numFrames();
     const SampleTime start = framesRendered_.load(std::memory_order_relaxed);
+    if (prefetch != nullptr) {
+        renderPrefetched(*prefetch, start, frames);
+    }
     static_cast<GraphInputNode&>(plan.node(plan.inputTask())).setSource(input);
     static_cast<GraphOutputNode&>(plan.node(plan.outputTask())).setDestination(output);
     plan.prepareBlock(frames);
@@ -353,6 +573,10 @@ void Engine::renderBlock(ScheduledPlan& scheduled, ConstBufferView input,
     executor.run(scheduled, block);
     metrics_->endRun(1 + executor.lastHelpersApprox());
     lastHelpers_.store(executor.lastHelpersApprox(), std::memory_order_relaxed);
+    if (prefetch != nullptr) {
+        prefetch->rings().consumed.store(start + static_cast<SampleTime>(frames),
+                                         std::memory_order_release);
+    }
     ++blocksRendered_;
     framesRendered_.store(start + frames, std::memory_order_relaxed);
     control_->drain.endBlock(start, frames);

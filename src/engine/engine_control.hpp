@@ -5,6 +5,7 @@
 
 #include "command_drain.hpp"
 #include "parameter_registry.hpp"
+#include "prefetch/prefetch_rings.hpp"
 
 #include <fluxforge/core/types.hpp>
 #include <fluxforge/graph/compensation_delay.hpp>
@@ -30,6 +31,11 @@ struct EngineControl {
     mutable std::mutex commitMutex;
     std::unique_ptr<Graph> committedGraph;
     CompensationDelayPool compensationDelays;
+    /// The prefetched part's own (its histories run at its own time, ahead of the live part's).
+    CompensationDelayPool prefetchCompensationDelays;
+    /// The rings of the last published prefetched part: a commit with the same boundary ports
+    /// takes them over (contents and timeline), so that an edit does not empty them.
+    std::shared_ptr<PrefetchRings> prefetchRings;
     std::vector<FrameCount> latencyById; // by NodeId::value; kNoLatency where absent
     /// The plan the last commit published: alive while no later commit has published another
     /// (the audio thread returns a plan only after switching to a newer one).

@@ -81,6 +81,13 @@ public:
         return current_;
     }
 
+    /// Whether an object is on offer that acquire() would switch to. Thread: audio.
+    [[nodiscard]] bool hasOffer() const noexcept {
+        return pending_.load(std::memory_order_relaxed) != nullptr;
+    }
+    /// The object in use, without switching. Thread: audio.
+    [[nodiscard]] T* current() const noexcept { return current_; }
+
     /// How many times the audio thread has switched objects. Thread: any. May be stale.
     [[nodiscard]] std::size_t swapCountApprox() const noexcept {
         return swaps_.load(std::memory_order_relaxed);

@@ -9,6 +9,7 @@
 #include <fluxforge/engine/control_stats.hpp>
 #include <fluxforge/engine/metrics.hpp>
 #include <fluxforge/engine/parameter_handle.hpp>
+#include <fluxforge/engine/prefetch_config.hpp>
 #include <fluxforge/engine/trace.hpp>
 #include <fluxforge/engine/transport.hpp>
 #include <fluxforge/graph/graph.hpp>
@@ -29,8 +30,10 @@
 namespace fluxforge {
 
 namespace detail {
-struct EngineControl;  // src/engine/engine_control.hpp
-class MetricsRecorder; // src/engine/metrics_recorder.hpp
+struct EngineControl;    // src/engine/engine_control.hpp
+class MetricsRecorder;   // src/engine/metrics_recorder.hpp
+class PrefetchRenderer;  // src/engine/prefetch/prefetch_renderer.hpp
+class PrefetchDomain;    // src/engine/prefetch/prefetch_domain.hpp
 } // namespace detail
 
 /// How an Engine runs. Fixed for the engine's lifetime: nodes are prepared for these settings.
@@ -68,6 +71,9 @@ struct EngineConfig {
     MetricsConfig metrics{};
     /// How much of the schedule the trace keeps when tracing is on (setTracing).
     TraceConfig trace{};
+    /// Hybrid live/prefetch rendering: the guard level, the prefetch block, the prefetch
+    /// renderer's threads (docs/prefetch.md). Off by default.
+    PrefetchConfig prefetch{};
 
     /// The largest maxWorkers: the audio thread and WorkerPool::kMaxHelpers helpers.
     static constexpr std::uint32_t kMaxWorkers = WorkerPool::kMaxHelpers + 1;
@@ -171,6 +177,24 @@ public:
         return executorKind_.load(std::memory_order_relaxed);
     }
 
+    /// Sets how far ahead the prefetched part of the graph is rendered, while playing, without a
+    /// click: raising it lets the renderer fill the rings further, lowering it (to off, too) lets
+    /// the audio thread use up what they hold and then render the rest itself. Returns false and
+    /// changes nothing for a value that is not a GuardLevel, or for a level other than off on an
+    /// engine created with EngineConfig::prefetch.guard off (it never splits its graphs).
+    /// Thread: any. Real-time safe: yes. Allocates: no.
+    bool setGuardLevel(GuardLevel level) noexcept;
+    [[nodiscard]] GuardLevel guardLevel() const noexcept {
+        return guard_.load(std::memory_order_relaxed);
+    }
+
+    /// Device blocks whose prefetched frames were not rendered in time (the audio thread
+    /// rendered them itself) since the engine started; 0 while the guard is off.
+    /// Thread: any. May be stale.
+    [[nodiscard]] std::uint64_t prefetchUnderrunsApprox() const noexcept {
+        return prefetchUnderruns_.load(std::memory_order_relaxed);
+    }
+
     /// Sets the number of threads that render a block, the audio thread included: 1..maxWorkers,
     /// or 0 for one per hardware thread (at most maxWorkers). Throws fluxforge::Error, changing
     /// nothing, above maxWorkers. Audio keeps running: helpers join or leave between blocks.
@@ -270,7 +294,16 @@ public:
 private:
     struct PublishedPlan; // a ScheduledPlan and the engine's claim on its nodes
 
-    void renderBlock(ScheduledPlan& plan, ConstBufferView input, BufferView output) noexcept;
+    void renderBlock(ScheduledPlan& plan, detail::PrefetchDomain* prefetch, ConstBufferView input,
+                     BufferView output) noexcept;
+    PublishedPlan* acquirePlan() noexcept;
+    void bindPrefetch(detail::PrefetchDomain& domain) noexcept;
+    void renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
+                          FrameCount frames) noexcept;
+    void reportPrefetchState(detail::PrefetchDomain* domain) noexcept;
+    std::unique_ptr<detail::PrefetchDomain> makePrefetchDomain(const Graph& graph,
+                                                               const Plan& whole,
+                                                               std::unique_ptr<Plan>& live);
     Executor& currentExecutor() noexcept;
     void claimNodes(const Graph& graph);
 
@@ -294,6 +327,12 @@ private:
     void commitLocked(const Graph& graph);
     std::size_t collectGarbageLocked();
     std::atomic<FrameCount> outputLatency_{0}; // written under the commit mutex, read by any
+
+    // Hybrid live/prefetch rendering (null while EngineConfig::prefetch.guard is off). Declared
+    // last: the renderer stops before any plan it may be rendering is freed.
+    std::atomic<GuardLevel> guard_;
+    std::atomic<std::uint64_t> prefetchUnderruns_{0};
+    std::unique_ptr<detail::PrefetchRenderer> prefetcher_;
 };
 
 } // namespace fluxforge

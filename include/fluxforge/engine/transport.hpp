@@ -28,6 +28,32 @@ struct TransportSnapshot {
 
 namespace detail {
 
+/// The frames a block starting at `info` may have, at most `limit`: it ends at the loop end while
+/// playing into one. At least 1. Thread: any. Real-time safe: yes.
+[[nodiscard]] inline FrameCount framesBeforeLoopEnd(const TransportInfo& info,
+                                                    FrameCount limit) noexcept {
+    SampleTime frames = limit;
+    if (info.isPlaying() && info.loopMode == LoopMode::on && info.position < info.loopEnd) {
+        frames = std::min(frames, info.loopEnd - info.position);
+    }
+    return static_cast<FrameCount>(std::max<SampleTime>(frames, 1));
+}
+
+/// Moves the playhead past a block of `frames` frames: advances it while playing and wraps it at
+/// the loop end. Thread: any. Real-time safe: yes.
+inline void advancePlayhead(TransportInfo& info, FrameCount frames) noexcept {
+    info.jump = TimelineJump::none;
+    if (info.isPlaying()) {
+        const SampleTime before = info.position;
+        info.position += frames;
+        if (info.loopMode == LoopMode::on && before < info.loopEnd &&
+            info.position == info.loopEnd) {
+            info.position = info.loopStart;
+            info.jump = TimelineJump::looped;
+        }
+    }
+}
+
 /// The audio thread's transport. Commands arrive through the engine's queues: immediate ones
 /// apply at once, timed ones wait (sorted) until their engine time. The engine asks how many frames
 /// the next block may have (nextBlockFrames), so that a loop end or a timed command always falls
@@ -52,6 +78,9 @@ public:
 
     /// The transport for the next block. Thread: audio. Real-time safe: yes.
     [[nodiscard]] const TransportInfo& info() const noexcept { return info_; }
+    /// Counts the commands that changed the timeline (play, stop, locate, loop): a renderer
+    /// working ahead along the timeline starts again when it moves. Thread: audio.
+    [[nodiscard]] std::uint64_t epoch() const noexcept { return epoch_; }
 
     /// Moves past a rendered block of `frames` frames that started at engine time `blockStart`:
     /// advances the playhead, wraps at the loop end, applies commands due at the next frame.
@@ -72,6 +101,7 @@ private:
 
     // Audio thread only.
     TransportInfo info_;
+    std::uint64_t epoch_ = 0;
     std::array<Command, kMaxPendingCommands> pending_{}; // sorted by time, then arrival
     std::uint32_t pendingCount_ = 0;
 
@@ -84,6 +114,7 @@ private:
 // Inline definitions
 
 inline void TransportRuntime::applyNow(const Command& command) noexcept {
+    ++epoch_;
     switch (command.kind) {
     case CommandKind::play:
         info_.playState = PlayState::playing;
@@ -147,24 +178,13 @@ inline FrameCount TransportRuntime::nextBlockFrames(SampleTime engineTime,
     if (pendingCount_ > 0) {
         frames = std::min(frames, pending_[0].at - engineTime);
     }
-    if (info_.isPlaying() && info_.loopMode == LoopMode::on && info_.position < info_.loopEnd) {
-        frames = std::min(frames, info_.loopEnd - info_.position);
-    }
     // Waiting commands lie in the future and the playhead before the loop end: at least 1.
-    return static_cast<FrameCount>(std::max<SampleTime>(frames, 1));
+    return framesBeforeLoopEnd(info_,
+                               static_cast<FrameCount>(std::max<SampleTime>(frames, 1)));
 }
 
 inline void TransportRuntime::advance(SampleTime blockStart, FrameCount frames) noexcept {
-    info_.jump = TimelineJump::none;
-    if (info_.isPlaying()) {
-        const SampleTime before = info_.position;
-        info_.position += frames;
-        if (info_.loopMode == LoopMode::on && before < info_.loopEnd &&
-            info_.position == info_.loopEnd) {
-            info_.position = info_.loopStart;
-            info_.jump = TimelineJump::looped;
-        }
-    }
+    advancePlayhead(info_, frames);
     applyDue(blockStart + frames);
 }
 

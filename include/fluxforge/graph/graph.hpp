@@ -16,6 +16,10 @@
 
 namespace fluxforge {
 
+namespace detail {
+struct GraphNodeSwap; // domain_split.cpp: builds the graphs of the live and prefetch domains
+} // namespace detail
+
 /// Whether a node's latency is compensated (docs/pdc.md).
 enum class PdcMode {
     compensate, ///< the node's latency counts, and its inputs are aligned (the default)
@@ -115,6 +119,8 @@ public:
     }
 
 private:
+    friend struct detail::GraphNodeSwap;
+
     struct Entry {
         std::shared_ptr<Node> node; // null once removed
         std::string name;

@@ -47,6 +47,10 @@ struct NodeProperties {
     std::vector<ParameterInfo> parameters; ///< in parameter-index order
     FrameCount latency = 0;                ///< samples by which its output lags its input (for PDC)
     LiveInput liveInput = LiveInput::no;
+    /// Whether the node must render at the device block on the audio thread even when nothing
+    /// upstream is live: a node that talks to hardware, or that must follow a control with no
+    /// delay. It and everything downstream of it are then never prefetched (docs/prefetch.md).
+    bool mustRunLive = false;
     /// Estimated processing cost in nanoseconds per frame, used to rank the critical path until
     /// the engine has measured the node. Only ratios between nodes matter.
     double estimatedCostPerFrame = 1.0;
