@@ -115,9 +115,7 @@ public:
         bindAutomation(plan, automationSets_.current(), now);
     }
     /// Whether the automation set changed since the last beginProcess that could bind.
-    [[nodiscard]] bool automationPending() const noexcept {
-        return automationSets_.hasOffer();
-    }
+    [[nodiscard]] bool automationPending() const noexcept { return automationSets_.hasOffer(); }
     /// The transport's count of timeline changes (TransportRuntime::epoch).
     [[nodiscard]] std::uint64_t transportEpoch() const noexcept { return transport_.epoch(); }
     /// Frames the next block may have (transport boundaries), at most `limit`.
@@ -232,8 +230,7 @@ inline void CommandDrain::beginProcess(Plan& plan, std::size_t planSwaps, Sample
                                        PrefetchCommandSink* prefetch, bool mayRebind) noexcept {
     prefetch_ = prefetch;
     const SenderList* senders = senders_.acquire();
-    const AutomationSet* set =
-        mayRebind ? automationSets_.acquire() : automationSets_.current();
+    const AutomationSet* set = mayRebind ? automationSets_.acquire() : automationSets_.current();
     const std::size_t automationSwaps = automationSets_.swapCountApprox();
     if (planSwaps != boundPlanSwaps_ || automationSwaps != boundAutomationSwaps_) {
         bindAutomation(plan, set, now);

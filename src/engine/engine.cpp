@@ -477,9 +477,8 @@ void Engine::process(ConstBufferView input, BufferView output) noexcept {
     control_->drain.beginProcess(plan->plan(), plans_.swapCountApprox(), now, prefetch,
                                  prefetch == nullptr || holding);
     if (holding) {
-        control_->drain.bindAutomationTo(
-            prefetch->scheduled().plan(),
-            prefetch->rings().written.load(std::memory_order_relaxed));
+        control_->drain.bindAutomationTo(prefetch->scheduled().plan(),
+                                         prefetch->rings().written.load(std::memory_order_relaxed));
         prefetch->release();
     }
     // An input shorter than the output is read as far as it goes, then silent.
@@ -545,10 +544,10 @@ void Engine::reportPrefetchState(detail::PrefetchDomain* domain) noexcept {
     figures.load = prefetcher_->loadApprox();
     const SampleTime ahead = rings.written.load(std::memory_order_relaxed) -
                              rings.consumed.load(std::memory_order_relaxed);
-    figures.ringFill =
-        horizon == 0 ? 0.0
-                     : std::min(1.0, static_cast<double>(std::max<SampleTime>(ahead, 0)) /
-                                         static_cast<double>(horizon));
+    figures.ringFill = horizon == 0
+                           ? 0.0
+                           : std::min(1.0, static_cast<double>(std::max<SampleTime>(ahead, 0)) /
+                                               static_cast<double>(horizon));
     figures.underruns = prefetchUnderruns_.load(std::memory_order_relaxed);
     metrics_->setPrefetch(figures);
 }

@@ -120,15 +120,16 @@ splitByDomain(const Graph& graph, const DomainAssignment& domains,
     for (const Connection& c : endpointConnections) {
         prefetch.disconnect(c.source, c.destination);
     }
-    detail::GraphNodeSwap::replace(
-        prefetch, graph.input(), std::make_shared<GraphInputNode>(graph.config().inputChannels));
+    detail::GraphNodeSwap::replace(prefetch, graph.input(),
+                                   std::make_shared<GraphInputNode>(graph.config().inputChannels));
     detail::GraphNodeSwap::replace(
         prefetch, graph.output(), std::make_shared<GraphOutputNode>(graph.config().outputChannels));
     for (const OutputPort& port : domains.boundary) {
-        const ChannelCount channels = graph.node(port.node)->properties().outputs[port.port].channels;
-        const NodeId writer = prefetch.add(makeWriter(port, channels),
-                                           "prefetch ring of " + graph.name(port.node) + ":" +
-                                               std::to_string(port.port));
+        const ChannelCount channels =
+            graph.node(port.node)->properties().outputs[port.port].channels;
+        const NodeId writer =
+            prefetch.add(makeWriter(port, channels), "prefetch ring of " + graph.name(port.node) +
+                                                         ":" + std::to_string(port.port));
         prefetch.connect(port, InputPort{writer, 0});
     }
     return result;

@@ -80,10 +80,18 @@ void automate(Engine& engine, const ReferenceSession& ids) {
 /// ahead.
 enum class Pace { flat, paced };
 
+/// Which tracks are monitored: none (the live part is the output alone), or one, which makes its
+/// bus and the master live and puts a ring on every other track's and bus's way in.
+enum class Monitor { none, oneTrack };
+
 std::vector<float> renderSession(const EngineConfig& config, std::uint64_t seed, FrameCount total,
-                                 bool loop, Pace pace, std::uint64_t* underruns = nullptr) {
+                                 bool loop, Pace pace, std::uint64_t* underruns = nullptr,
+                                 Monitor monitor = Monitor::none) {
     Engine engine(config);
     const std::unique_ptr<Session> session = buildSession(config, seed);
+    if (monitor == Monitor::oneTrack) {
+        session->graph.setLiveMonitoring(session->ids.tracks[3].source, LiveMonitoring::on);
+    }
     engine.commit(session->graph);
     automate(engine, session->ids);
     ControlSender sender = engine.createSender();
@@ -131,12 +139,18 @@ class PrefetchBitIdentity : public ::testing::TestWithParam<BitIdentityCase> {};
 TEST_P(PrefetchBitIdentity, OutputEqualsGuardOffByteForByteWithAutomationAndLoop) {
     const auto [guard, block, executor, rate] = GetParam();
     constexpr FrameCount kTotal = 24000;
-    const std::vector<float> reference =
-        renderSession(engineConfig(rate, block, GuardLevel::off, executor), 7, kTotal, true,
-                      Pace::flat);
-    const std::vector<float> guarded = renderSession(engineConfig(rate, block, guard, executor), 7,
-                                                     kTotal, true, Pace::flat);
+    const std::vector<float> reference = renderSession(
+        engineConfig(rate, block, GuardLevel::off, executor), 7, kTotal, true, Pace::flat);
+    const std::vector<float> guarded =
+        renderSession(engineConfig(rate, block, guard, executor), 7, kTotal, true, Pace::flat);
     EXPECT_EQ(firstDifference(reference, guarded), -1);
+    const std::vector<float> monitoredReference =
+        renderSession(engineConfig(rate, block, GuardLevel::off, executor), 7, kTotal, true,
+                      Pace::flat, nullptr, Monitor::oneTrack);
+    const std::vector<float> monitored =
+        renderSession(engineConfig(rate, block, guard, executor), 7, kTotal, true, Pace::flat,
+                      nullptr, Monitor::oneTrack);
+    EXPECT_EQ(firstDifference(monitoredReference, monitored), -1);
     // The session is not silent: equal silence would prove nothing.
     float peak = 0.0f;
     for (float sample : reference) {
@@ -310,8 +324,8 @@ TEST(PrefetchTest, UnderrunIsCountedAndTheBlockStillPlaysRight) {
 }
 
 TEST(PrefetchTest, LiveParameterChangeOnAPrefetchedNodeIsHeardWithinTheHorizon) {
-    for (const GuardLevel guard : {GuardLevel::off, GuardLevel::low, GuardLevel::normal,
-                                   GuardLevel::high}) {
+    for (const GuardLevel guard :
+         {GuardLevel::off, GuardLevel::low, GuardLevel::normal, GuardLevel::high}) {
         const FrameCount block = 64;
         EngineConfig config = engineConfig(48000.0, block, guard, ExecutorKind::serial);
         config.prefetch.guard = GuardLevel::high; // the level is then set while running

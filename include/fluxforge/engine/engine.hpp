@@ -30,10 +30,10 @@
 namespace fluxforge {
 
 namespace detail {
-struct EngineControl;    // src/engine/engine_control.hpp
-class MetricsRecorder;   // src/engine/metrics_recorder.hpp
-class PrefetchRenderer;  // src/engine/prefetch/prefetch_renderer.hpp
-class PrefetchDomain;    // src/engine/prefetch/prefetch_domain.hpp
+struct EngineControl;   // src/engine/engine_control.hpp
+class MetricsRecorder;  // src/engine/metrics_recorder.hpp
+class PrefetchRenderer; // src/engine/prefetch/prefetch_renderer.hpp
+class PrefetchDomain;   // src/engine/prefetch/prefetch_domain.hpp
 } // namespace detail
 
 /// How an Engine runs. Fixed for the engine's lifetime: nodes are prepared for these settings.
@@ -301,9 +301,8 @@ private:
     void renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
                           FrameCount frames) noexcept;
     void reportPrefetchState(detail::PrefetchDomain* domain) noexcept;
-    std::unique_ptr<detail::PrefetchDomain> makePrefetchDomain(const Graph& graph,
-                                                               const Plan& whole,
-                                                               std::unique_ptr<Plan>& live);
+    std::unique_ptr<detail::PrefetchDomain>
+    makePrefetchDomain(const Graph& graph, const Plan& whole, std::unique_ptr<Plan>& live);
     Executor& currentExecutor() noexcept;
     void claimNodes(const Graph& graph);
 

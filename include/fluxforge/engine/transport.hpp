@@ -179,8 +179,7 @@ inline FrameCount TransportRuntime::nextBlockFrames(SampleTime engineTime,
         frames = std::min(frames, pending_[0].at - engineTime);
     }
     // Waiting commands lie in the future and the playhead before the loop end: at least 1.
-    return framesBeforeLoopEnd(info_,
-                               static_cast<FrameCount>(std::max<SampleTime>(frames, 1)));
+    return framesBeforeLoopEnd(info_, static_cast<FrameCount>(std::max<SampleTime>(frames, 1)));
 }
 
 inline void TransportRuntime::advance(SampleTime blockStart, FrameCount frames) noexcept {

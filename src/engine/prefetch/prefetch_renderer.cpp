@@ -57,7 +57,8 @@ bool PrefetchRenderer::renderAhead(PrefetchDomain& domain) noexcept {
         frames = domain.render(blockFrames_, *executor_);
     }
     domain.release();
-    const double seconds = CycleClock::toNanoseconds(static_cast<double>(CycleClock::now() - start)) * 1e-9;
+    const double seconds =
+        CycleClock::toNanoseconds(static_cast<double>(CycleClock::now() - start)) * 1e-9;
     const double load = seconds * sampleRate_ / static_cast<double>(frames);
     const double previous = load_.load(std::memory_order_relaxed);
     load_.store(previous == 0.0 ? load : previous + 0.125 * (load - previous),

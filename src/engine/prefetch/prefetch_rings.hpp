@@ -73,8 +73,8 @@ public:
 
     /// Where the prefetched part renders next: the domain holder's alone.
     struct Timeline {
-        bool started = false;         ///< set when the audio thread first binds a domain to it
-        TransportInfo transport{};    ///< of the next frame to render (at `written`)
+        bool started = false;             ///< set when the audio thread first binds a domain to it
+        TransportInfo transport{};        ///< of the next frame to render (at `written`)
         std::uint64_t transportEpoch = 0; ///< the transport's change count it follows
     } timeline;
 
