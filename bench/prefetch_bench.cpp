@@ -196,6 +196,41 @@ void BM_Capacity_GuardNormal(benchmark::State& state) {
     runPaced(state, GuardLevel::normal, static_cast<std::size_t>(state.range(0)), false);
 }
 
+// A locate while playing at the device's pace: the rings restart at the new position. Counters:
+// refill_ms, the time until they hold the horizon again (the audio thread renders the prefetched
+// part itself meanwhile), and the misses over the refill.
+void BM_Refill_GuardNormal(benchmark::State& state) {
+    static_cast<void>(trySetCurrentThreadRealtime());
+    const std::unique_ptr<Session> session = makeSession(GuardLevel::normal, 16, false, false);
+    Engine& engine = *session->engine;
+    ControlSender sender = engine.createSender();
+    AudioBuffer out(2, kBlock);
+    double refillMs = 0.0;
+    std::int64_t misses = 0;
+    for (auto _ : state) {
+        static_cast<void>(playPaced(engine, 200));
+        static_cast<void>(sender.tryLocate(5'000'000));
+        const auto start = std::chrono::steady_clock::now();
+        auto due = start;
+        for (int b = 0; b < 2000; ++b) {
+            std::this_thread::sleep_until(due);
+            engine.process({}, out.view());
+            misses += std::chrono::steady_clock::now() - due > kPeriod ? 1 : 0;
+            due += kPeriod;
+            if (b > 0 && engine.metrics().prefetch.ringFill >= 1.0) {
+                refillMs = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+                break;
+            }
+        }
+    }
+    state.counters["refill_ms"] = refillMs;
+    state.counters["misses_during_refill"] = static_cast<double>(misses);
+    state.counters["horizon_frames"] = 4 * 1024;
+    static_cast<void>(resetCurrentThreadPriority());
+}
+
 // Everything armed: the guard finds nothing to prefetch. Unpaced: the cost of one block.
 void runAllLive(benchmark::State& state, GuardLevel guard) {
     const std::unique_ptr<Session> session = makeSession(guard, 16, false, true);
@@ -225,6 +260,7 @@ BENCHMARK(BM_Capacity_GuardNormal)
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_Refill_GuardNormal)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_AllLive_GuardOff)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_AllLive_GuardNormal)->Unit(benchmark::kMicrosecond);
 

@@ -519,20 +519,28 @@ void Engine::renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
         domain.release();
     }
     const SampleTime needed = start + static_cast<SampleTime>(frames);
-    if (rings.written.load(std::memory_order_acquire) >= needed) {
+    const SampleTime written = rings.written.load(std::memory_order_acquire);
+    const FrameCount horizon = prefetcher_->horizonApprox();
+    if (rings.timeline.refilling &&
+        (written - start >= static_cast<SampleTime>(horizon) ||
+         start - rings.timeline.restartedAt >= static_cast<SampleTime>(horizon))) {
+        rings.timeline.refilling = false;
+    }
+    if (written >= needed) {
         return;
     }
-    // Not rendered in time (or the guard is off): render the missing frames here, at the device
-    // block, so the block plays right.
-    if (guard_.load(std::memory_order_relaxed) != GuardLevel::off) {
+    // Not rendered in time (or the guard is off, or the rings are refilling after a start or a
+    // transport change): render the missing frames here, at the device block, so the block plays
+    // right. Only a ring that ran dry after it was full is an underrun.
+    if (horizon > 0 && !rings.timeline.refilling) {
         prefetchUnderruns_.store(prefetchUnderruns_.load(std::memory_order_relaxed) + 1,
                                  std::memory_order_relaxed);
     }
     domain.holdForAudio();
     Executor& executor = currentExecutor();
-    for (SampleTime written = rings.written.load(std::memory_order_relaxed); written < needed;
-         written = rings.written.load(std::memory_order_relaxed)) {
-        domain.render(static_cast<FrameCount>(needed - written), executor);
+    for (SampleTime done = rings.written.load(std::memory_order_relaxed); done < needed;
+         done = rings.written.load(std::memory_order_relaxed)) {
+        domain.render(static_cast<FrameCount>(needed - done), executor);
     }
     domain.release();
 }

@@ -264,16 +264,16 @@ TEST(PrefetchTest, LoopPlaysSeamlesslyAcrossTheLoopPoint) {
     }
 }
 
-/// A prefetched node slower than real time: busy for `busy` on every block it renders.
+/// A prefetched node slower than real time: busy `perFrame` for every frame it renders.
 class SlowGain final : public Node {
 public:
-    explicit SlowGain(std::chrono::microseconds perBlock)
-        : perBlock_(perBlock) {}
+    explicit SlowGain(std::chrono::nanoseconds perFrame)
+        : perFrame_(perFrame) {}
 
 protected:
     NodeProperties describe() const override { return NodeProperties::processor(2, 1.0); }
     void onProcess(const ProcessContext& context) noexcept override {
-        const auto until = std::chrono::steady_clock::now() + perBlock_;
+        const auto until = std::chrono::steady_clock::now() + perFrame_ * context.numFrames;
         while (std::chrono::steady_clock::now() < until) {
         }
         for (ChannelCount c = 0; c < 2; ++c) {
@@ -284,7 +284,7 @@ protected:
     }
 
 private:
-    std::chrono::microseconds perBlock_;
+    std::chrono::nanoseconds perFrame_;
 };
 
 TEST(PrefetchTest, UnderrunIsCountedAndTheBlockStillPlaysRight) {
@@ -292,10 +292,10 @@ TEST(PrefetchTest, UnderrunIsCountedAndTheBlockStillPlaysRight) {
         EngineConfig config = engineConfig(48000.0, 64, guard, ExecutorKind::serial);
         Engine engine(config);
         const std::unique_ptr<Session> session = buildSession(config, 5);
-        // Between the master and the output, 20 ms for every block it renders: a prefetch
-        // block of 512 frames lasts 10.7 ms, so the renderer falls behind real time.
+        // Between the master and the output, 30 us a frame: 1.4 times slower than real time at
+        // 48 kHz, so the renderer falls behind and the rings run dry.
         Graph& graph = session->graph;
-        const auto slow = graph.add(std::make_shared<SlowGain>(std::chrono::milliseconds(20)));
+        const auto slow = graph.add(std::make_shared<SlowGain>(std::chrono::microseconds(30)));
         graph.disconnect(session->ids.master, graph.output());
         graph.connect(session->ids.master, slow);
         graph.connect(slow, graph.output());
@@ -304,7 +304,7 @@ TEST(PrefetchTest, UnderrunIsCountedAndTheBlockStillPlaysRight) {
         EXPECT_EQ(sender.tryPlay(), CommandStatus::ok);
         AudioBuffer out(2, 64);
         std::vector<float> rendered;
-        for (int b = 0; b < 60; ++b) {
+        for (int b = 0; b < 200; ++b) {
             engine.process({}, out.view());
             for (FrameCount f = 0; f < 64; ++f) {
                 rendered.push_back(out.view().channel(0)[f]);

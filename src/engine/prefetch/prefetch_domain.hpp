@@ -90,6 +90,8 @@ public:
         rings.timeline.started = true;
         rings.timeline.transport = transport;
         rings.timeline.transportEpoch = epoch;
+        rings.timeline.refilling = true;
+        rings.timeline.restartedAt = now;
         rings.consumed.store(now, std::memory_order_release);
         rings.written.store(now, std::memory_order_release);
     }

@@ -76,6 +76,11 @@ public:
         bool started = false;             ///< set when the audio thread first binds a domain to it
         TransportInfo transport{};        ///< of the next frame to render (at `written`)
         std::uint64_t transportEpoch = 0; ///< the transport's change count it follows
+        /// From a (re)start until the rings first reach the horizon, or for one horizon of
+        /// playing if they never do: frames the audio thread renders itself meanwhile are the
+        /// refill, not underruns. Audio thread only.
+        bool refilling = false;
+        SampleTime restartedAt = 0;
     } timeline;
 
 private:
