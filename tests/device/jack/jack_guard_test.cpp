@@ -186,10 +186,12 @@ TEST(JackGuardTest, SpikingSessionAtSixtyFourFramesHasNoXrunsWithTheGuardNormal)
     RecordProperty("xruns_guard_normal", static_cast<int>(normal.xruns));
     EXPECT_GT(off.frames, 48000 * 3);
     EXPECT_GT(normal.frames, 48000 * 3);
-    // Every spike overruns the period with the guard off; with it on, none reaches JACK. (A
-    // loaded CI machine may add a stray xrun of its own: the comparison is the test.)
-    EXPECT_GE(off.xruns, 20u);
-    EXPECT_LE(normal.xruns * 10, off.xruns);
+    // Every spike overruns the period with the guard off; with it on, none reaches the callback
+    // (the engine's own deadline misses). JACK's xrun count is printed beside them: the dummy
+    // driver also counts xruns of its own when the machine is loaded (seen here: 2 at load 4, 56
+    // at load 9 with no miss in the callback), so it is reported, not asserted.
+    EXPECT_GE(off.misses, 20u);
+    EXPECT_LE(normal.misses * 10, off.misses);
 }
 
 } // namespace
