@@ -113,7 +113,8 @@ public:
         });
     }
 
-    /// Whether the set looks empty (may be stale).
+    /// Whether the set looks empty. May say "not empty" for an empty set: a take leaves its word's
+    /// summary bit set, and only a scan that finds the word empty clears it.
     [[nodiscard]] bool emptyApprox() const noexcept {
         for (std::uint32_t s = 0; s < numSummaries_; ++s) {
             if (summaries_[s].load(std::memory_order_relaxed) != 0) {
