@@ -1,5 +1,6 @@
 #include "engine_control.hpp"
 #include "metrics_recorder.hpp"
+#include "prefetch/compensation_handover.hpp"
 #include "prefetch/prefetch_domain.hpp"
 #include "prefetch/prefetch_renderer.hpp"
 #include "prefetch/ring_nodes.hpp"
@@ -314,6 +315,9 @@ void Engine::commitLocked(const Graph& graph) {
         throw;
     }
     control_->planGeneration = generation;
+    if (control_->prefetchRings != nullptr && control_->prefetchRings != rings) {
+        control_->prefetchRings->superseded.store(true, std::memory_order_release);
+    }
     control_->prefetchRings = std::move(rings);
     control_->publishedPlan = &published->scheduled;
     plans_.publish(std::move(published));
@@ -351,7 +355,10 @@ std::unique_ptr<detail::PrefetchDomain>
 Engine::makePrefetchDomain(const Graph& graph, const Plan& whole, std::unique_ptr<Plan>& live) {
     const DomainAssignment domains = assignDomains(graph);
     if (domains.boundary.empty()) {
-        return nullptr; // nothing prefetched reaches the output: render the graph whole
+        // Nothing prefetched reaches the output: render the graph whole.
+        detail::handOverCompensationToLive(control_->compensationDelays,
+                                           control_->prefetchCompensationDelays);
+        return nullptr;
     }
     std::vector<ChannelCount> channels;
     for (const OutputPort& port : domains.boundary) {
@@ -367,6 +374,8 @@ Engine::makePrefetchDomain(const Graph& graph, const Plan& whole, std::unique_pt
         const FrameCount capacity = config_.prefetch.horizonFrames(GuardLevel::high) +
                                     config_.prefetch.blockFrames + config_.maxBlockSize;
         rings = std::make_shared<detail::PrefetchRings>(domains.boundary, channels, capacity);
+        detail::handOverCompensation(domains, control_->compensationDelays,
+                                     control_->prefetchCompensationDelays);
     }
     const auto ringOf = [&](OutputPort port) {
         const auto it = std::lower_bound(domains.boundary.begin(), domains.boundary.end(), port);
@@ -393,6 +402,8 @@ Engine::makePrefetchDomain(const Graph& graph, const Plan& whole, std::unique_pt
     settings.maxBlockSize = compiledBlockSize(config_);
     std::unique_ptr<Plan> prefetched =
         compile(graphs.prefetch, settings, &control_->prefetchCompensationDelays);
+    detail::separateCompensation(control_->compensationDelays,
+                                 control_->prefetchCompensationDelays);
     std::unique_ptr<Plan> livePart = compile(graphs.live, settings, &control_->compensationDelays);
     auto domain = std::make_unique<detail::PrefetchDomain>(
         std::move(prefetched), config_.maxWorkers, rings, control_->drain.smoothingFrames());
@@ -427,11 +438,24 @@ Engine::PublishedPlan* Engine::acquirePlan() noexcept {
         // The renderer must let go of the old prefetched part first; until it has, the old plan
         // keeps playing (for a block or so: it lets go between two prefetch blocks).
         prefetcher_->setTarget(nullptr);
-        if (prefetcher_->isHolding(current->prefetch.get())) {
+        if (prefetcher_->isHolding(current->prefetch.get()) || mustPlayOut(*current->prefetch)) {
             return current;
         }
     }
     return plans_.acquire();
+}
+
+bool Engine::mustPlayOut(detail::PrefetchDomain& domain) const noexcept {
+    // A new plan that does not take the rings over starts its prefetched part where the old one
+    // stopped rendering: until the playhead gets there, the old plan plays what the rings hold
+    // (at most the horizon and one prefetch block; the renderer has stopped). Switching earlier
+    // would make the nodes that stay prefetched, and those that move to the live part, jump ahead
+    // by what the rings held. After a transport change what they hold is stale: switch at once.
+    const detail::PrefetchRings& rings = domain.rings();
+    return rings.superseded.load(std::memory_order_acquire) && rings.timeline.started &&
+           rings.timeline.transportEpoch == control_->drain.transportEpoch() &&
+           rings.written.load(std::memory_order_acquire) >
+               framesRendered_.load(std::memory_order_relaxed);
 }
 
 void Engine::bindPrefetch(detail::PrefetchDomain& domain) noexcept {
@@ -531,8 +555,10 @@ void Engine::renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
     }
     // Not rendered in time (or the guard is off, or the rings are refilling after a start or a
     // transport change): render the missing frames here, at the device block, so the block plays
-    // right. Only a ring that ran dry after it was full is an underrun.
-    if (horizon > 0 && !rings.timeline.refilling) {
+    // right. Only a ring that ran dry after it was full is an underrun (not the last frames of
+    // rings being played out before a switch: the renderer has stopped filling them).
+    if (horizon > 0 && !rings.timeline.refilling &&
+        !rings.superseded.load(std::memory_order_relaxed)) {
         prefetchUnderruns_.store(prefetchUnderruns_.load(std::memory_order_relaxed) + 1,
                                  std::memory_order_relaxed);
     }

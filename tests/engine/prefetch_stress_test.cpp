@@ -2,6 +2,7 @@
 // (each a commit that moves nodes between the domains), locates, sets and clears loops, changes
 // the guard level and swaps plans. Nothing may crash or hang; every sample is finite; the audio
 // thread never allocates or locks (counted where the counter is linked).
+#include "support/prefetch_session.hpp"
 #include "support/test_nodes.hpp"
 #if FLUXFORGE_TEST_COUNT_ALLOCATIONS
 #include "support/allocation_counter.hpp"
@@ -25,23 +26,13 @@ namespace {
 TEST(PrefetchStressTest, ArmLocateLoopGuardAndPlanSwapsWhilePlaying) {
     constexpr FrameCount kBlock = 64;
     constexpr int kBlocks = 100'000;
-    EngineConfig config;
-    config.maxBlockSize = kBlock;
-    config.workers = 2;
-    config.maxWorkers = 2;
-    config.pool.realtimePriority = false;
-    config.prefetch.guard = GuardLevel::normal;
-    config.prefetch.blockFrames = 512;
+    const EngineConfig config =
+        test::prefetchEngineConfig(48000.0, kBlock, GuardLevel::normal, ExecutorKind::criticalPath);
     Engine engine(config);
     Graph graph(GraphConfig{0, 2});
-    ReferenceSessionConfig shape;
-    shape.tracks = 6;
-    shape.buses = 2;
-    shape.effectReturns = 1;
+    ReferenceSessionConfig shape = test::prefetchSessionShape(config, 1);
     shape.eqBands = 1;
     shape.latentFrames = 128;
-    shape.reverbLines = 4;
-    shape.prepare = {config.sampleRate, 512};
     const ReferenceSession session = buildReferenceSession(graph, shape);
     engine.commit(graph);
     ControlSender transport = engine.createSender();

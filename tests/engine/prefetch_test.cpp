@@ -3,6 +3,7 @@
 // changes restart the prefetched part at the new position; an underrun is counted and still
 // plays right; a live parameter change on a prefetched node is heard within the horizon.
 #include "control_test_support.hpp"
+#include "support/prefetch_session.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/engine/engine.hpp>
@@ -25,54 +26,18 @@ namespace {
 using test::ParameterProbe;
 using test::TimelineProbe;
 
-constexpr FrameCount kPrefetchBlock = 512;
+constexpr FrameCount kPrefetchBlock = test::kTestPrefetchBlock;
 
 EngineConfig engineConfig(SampleRate rate, FrameCount block, GuardLevel guard,
                           ExecutorKind executor) {
-    EngineConfig config;
-    config.sampleRate = rate;
-    config.maxBlockSize = block;
-    config.executor = executor;
-    config.workers = 2;
-    config.maxWorkers = 2;
-    config.pool.realtimePriority = false;
-    config.prefetch.guard = guard;
-    config.prefetch.blockFrames = kPrefetchBlock;
-    return config;
+    return test::prefetchEngineConfig(rate, block, guard, executor);
 }
 
-/// A small reference session (sources, EQs, compressors, faders, sends, a reverb, a sidechain, a
-/// latent node for PDC across the boundary, a limiter) with automation on two faders and an EQ.
-struct Session {
-    Graph graph{GraphConfig{0, 2}};
-    ReferenceSession ids;
-};
+using Session = test::PrefetchSession;
+using test::firstDifference;
 
 std::unique_ptr<Session> buildSession(const EngineConfig& config, std::uint64_t seed) {
-    auto session = std::make_unique<Session>();
-    ReferenceSessionConfig shape;
-    shape.seed = seed;
-    shape.tracks = 6;
-    shape.buses = 2;
-    shape.effectReturns = 1;
-    shape.eqBands = 2;
-    shape.latentFrames = 300;
-    shape.reverbLines = 4;
-    shape.prepare = {config.sampleRate, std::max(config.maxBlockSize, kPrefetchBlock)};
-    session->ids = buildReferenceSession(session->graph, shape);
-    return session;
-}
-
-void automate(Engine& engine, const ReferenceSession& ids) {
-    const auto lane = [](std::vector<Breakpoint> points) {
-        return std::make_shared<const AutomationLane>(std::move(points));
-    };
-    engine.setAutomation(engine.parameter(ids.tracks[0].fader, "gain"),
-                         lane({{0, 0.0f}, {7000, -30.0f}, {15000, 3.0f, CurveShape::linear}}));
-    engine.setAutomation(engine.parameter(ids.tracks[2].fader, "pan"),
-                         lane({{100, -1.0f}, {20011, 1.0f}}));
-    engine.setAutomation(engine.parameter(ids.tracks[1].eq[0], "frequency"),
-                         lane({{0, 200.0f}, {9000, 4000.0f}, {18000, 300.0f}}));
+    return test::buildPrefetchSession(config, seed);
 }
 
 /// How the test's audio thread runs: as fast as it can (the audio thread outruns the renderer
@@ -93,7 +58,7 @@ std::vector<float> renderSession(const EngineConfig& config, std::uint64_t seed,
         session->graph.setLiveMonitoring(session->ids.tracks[3].source, LiveMonitoring::on);
     }
     engine.commit(session->graph);
-    automate(engine, session->ids);
+    test::automatePrefetchSession(engine, session->ids);
     ControlSender sender = engine.createSender();
     EXPECT_EQ(sender.tryPlay(), CommandStatus::ok);
     if (loop) {
@@ -117,19 +82,6 @@ std::vector<float> renderSession(const EngineConfig& config, std::uint64_t seed,
         *underruns = engine.prefetchUnderrunsApprox();
     }
     return rendered;
-}
-
-/// The first frame where two renders differ, or -1.
-long firstDifference(const std::vector<float>& a, const std::vector<float>& b) {
-    if (a.size() != b.size()) {
-        return 0;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::memcmp(&a[i], &b[i], sizeof(float)) != 0) {
-            return static_cast<long>(i / 2);
-        }
-    }
-    return -1;
 }
 
 using BitIdentityCase = std::tuple<GuardLevel, FrameCount, ExecutorKind, SampleRate>;

@@ -297,6 +297,7 @@ private:
     void renderBlock(ScheduledPlan& plan, detail::PrefetchDomain* prefetch, ConstBufferView input,
                      BufferView output) noexcept;
     PublishedPlan* acquirePlan() noexcept;
+    [[nodiscard]] bool mustPlayOut(detail::PrefetchDomain& domain) const noexcept;
     void bindPrefetch(detail::PrefetchDomain& domain) noexcept;
     void renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
                           FrameCount frames) noexcept;

@@ -106,6 +106,34 @@ public:
         ++generation_;
     }
 
+    /// Gives `to`, history and all, the ring of every port for which `rendersThere(port)` holds
+    /// and of which `to` has none; with `keep`, this pool keeps it too (dropShared() then parts
+    /// them). For the engine's two parts (docs/prefetch.md): when a port's node moves from one
+    /// part to the other at a frame where both parts' timelines meet, the compensation reading its
+    /// history carries on as if nothing had moved. A ring not acquired by `to`'s next compile is
+    /// released by it.
+    template <class RendersThere>
+    void handOver(CompensationDelayPool& to, RendersThere&& rendersThere, bool keep = false) {
+        for (auto it = rings_.begin(); it != rings_.end();) {
+            if (rendersThere(it->first) && !to.rings_.contains(it->first)) {
+                to.rings_.emplace(it->first, Entry{it->second.ring, to.generation_ - 1});
+                if (!keep) {
+                    it = rings_.erase(it);
+                    continue;
+                }
+            }
+            ++it;
+        }
+    }
+
+    /// Forgets every ring that `other` holds too (its compile acquired it): one ring, one writer.
+    void dropShared(const CompensationDelayPool& other) {
+        std::erase_if(rings_, [&](const auto& item) {
+            const auto it = other.rings_.find(item.first);
+            return it != other.rings_.end() && it->second.ring == item.second.ring;
+        });
+    }
+
     [[nodiscard]] std::size_t size() const noexcept { return rings_.size(); }
 
 private:

@@ -70,6 +70,10 @@ public:
     /// The end of what is rendered (release after writing) and of what the live part has read.
     std::atomic<SampleTime> written{0};
     std::atomic<SampleTime> consumed{0};
+    /// Set (control thread) once a commit publishes a plan that does not take these rings over:
+    /// the audio thread then plays out what they hold before it switches, so that every node
+    /// carries on from the frame its state is at (docs/prefetch.md, "Arming and disarming").
+    std::atomic<bool> superseded{false};
 
     /// Where the prefetched part renders next: the domain holder's alone.
     struct Timeline {
