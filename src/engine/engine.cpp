@@ -448,7 +448,7 @@ Engine::PublishedPlan* Engine::acquirePlan() noexcept {
 bool Engine::mustPlayOut(detail::PrefetchDomain& domain) const noexcept {
     // A new plan that does not take the rings over starts its prefetched part where the old one
     // stopped rendering: until the playhead gets there, the old plan plays what the rings hold
-    // (at most the horizon and one prefetch block; the renderer has stopped). Switching earlier
+    // (at most the horizon; the renderer has stopped). Switching earlier
     // would make the nodes that stay prefetched, and those that move to the live part, jump ahead
     // by what the rings held. After a transport change what they hold is stale: switch at once.
     const detail::PrefetchRings& rings = domain.rings();
@@ -545,8 +545,12 @@ void Engine::renderPrefetched(detail::PrefetchDomain& domain, SampleTime start,
     const SampleTime needed = start + static_cast<SampleTime>(frames);
     const SampleTime written = rings.written.load(std::memory_order_acquire);
     const FrameCount horizon = prefetcher_->horizonApprox();
+    // Refilled once the renderer has filled the rings as far as it does (the horizon less one
+    // prefetch block at least).
+    const auto full = static_cast<SampleTime>(horizon) -
+                      static_cast<SampleTime>(std::min(horizon, config_.prefetch.blockFrames));
     if (rings.timeline.refilling &&
-        (written - start >= static_cast<SampleTime>(horizon) ||
+        (written - start >= full ||
          start - rings.timeline.restartedAt >= static_cast<SampleTime>(horizon))) {
         rings.timeline.refilling = false;
     }

@@ -44,7 +44,9 @@ bool PrefetchRenderer::renderAhead(PrefetchDomain& domain) noexcept {
     const SampleTime ahead = rings.written.load(std::memory_order_relaxed) -
                              rings.consumed.load(std::memory_order_acquire);
     const auto horizon = static_cast<SampleTime>(horizon_.load(std::memory_order_relaxed));
-    if (!rings.timeline.started || ahead >= horizon ||
+    // Never beyond the horizon: it bounds how late a live change to a prefetched node is heard
+    // and how much a switch of plans plays out first.
+    if (!rings.timeline.started || ahead + static_cast<SampleTime>(blockFrames_) > horizon ||
         target_.load(std::memory_order_relaxed) != &domain) {
         domain.release();
         return false;

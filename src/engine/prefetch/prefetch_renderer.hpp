@@ -15,8 +15,9 @@
 
 namespace fluxforge::detail {
 
-/// Renders the target domain (set by the audio thread) a prefetch block at a time while the
-/// rings hold less than the horizon, and sleeps when they are full. The audio thread changes the
+/// Renders the target domain (set by the audio thread) a prefetch block at a time while another
+/// block fits below the horizon, and sleeps when it does not (the rings are then "full": between
+/// the horizon less one block and the horizon). The audio thread changes the
 /// target only once the renderer has let go of the old one (holding):
 ///
 ///   audio: setTarget(null); if (!isHolding(old)) { switch plans; setTarget(new); }
