@@ -67,8 +67,10 @@ public:
     /// Start of a process() call of `frames` frames running the plan `generation` (0: no plan)
     /// with `numTasks` tasks. Real-time safe: yes. Allocates: no.
     void beginBlock(std::uint64_t generation, std::size_t numTasks, FrameCount frames) noexcept;
-    /// The observer for this block's executor runs: this one on timed blocks, else null.
-    [[nodiscard]] TaskObserver* observer() noexcept { return timed_ ? this : nullptr; }
+    /// The observer for this block's executor runs: this one on timed or traced blocks, else null.
+    [[nodiscard]] TaskObserver* observer() noexcept {
+        return timed_ || tracing_ != nullptr ? this : nullptr;
+    }
     /// Around each Executor::run of the block (a block runs in several pieces when it is longer
     /// than the plan's maxBlockSize or crosses a transport boundary).
     void beginRun() noexcept;
@@ -237,8 +239,9 @@ inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t nu
         numTasks_ = numTasks;
         resetTasks(numTasks);
     }
-    timed_ = rings != nullptr ||
-             (config_.taskTimingInterval != 0 && blockIndex_ % config_.taskTimingInterval == 0);
+    // Tracing records every task of every block; the per-node and per-worker figures still come
+    // from the timed blocks alone, so that tracing costs only its own events.
+    timed_ = config_.taskTimingInterval != 0 && blockIndex_ % config_.taskTimingInterval == 0;
 }
 
 inline void MetricsRecorder::beginRun() noexcept {
@@ -347,18 +350,20 @@ inline void MetricsRecorder::endBlock(const WakeUps& wakeUps) noexcept {
 }
 
 inline void MetricsRecorder::onTaskRun(WorkerView worker, const TaskView& task) noexcept {
-    Scratch& s = scratch_[worker.worker];
-    const std::uint64_t ticks = task.endTicks - task.startTicks;
-    s.busy += ticks;
-    ++s.tasks;
-    s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
-    if (task.task < config_.maxTasks) {
-        // Each task runs once per run, on one worker: its record has one writer.
-        Task& t = tasks_[task.task];
-        ++t.runs;
-        t.totalTicks += ticks;
-        t.lastTicks = ticks;
-        t.worstTicks = std::max(t.worstTicks, ticks);
+    if (timed_) {
+        Scratch& s = scratch_[worker.worker];
+        const std::uint64_t ticks = task.endTicks - task.startTicks;
+        s.busy += ticks;
+        ++s.tasks;
+        s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
+        if (task.task < config_.maxTasks) {
+            // Each task runs once per run, on one worker: its record has one writer.
+            Task& t = tasks_[task.task];
+            ++t.runs;
+            t.totalTicks += ticks;
+            t.lastTicks = ticks;
+            t.worstTicks = std::max(t.worstTicks, ticks);
+        }
     }
     if (tracing_ != nullptr && worker.worker < tracing_->numRings) {
         TraceRings::WorkerRing& ring = tracing_->rings[worker.worker];
