@@ -97,6 +97,8 @@ void WorkerPool::run(ParallelJob& job, std::uint32_t helpersWanted) noexcept {
 void WorkerPool::helperLoop(Helper& self) noexcept {
     if (config_.realtimePriority) {
         self.priority = trySetCurrentThreadRealtime(config_.priority);
+    } else {
+        self.priority = resetCurrentThreadPriority();
     }
     if (config_.onHelperStart) {
         config_.onHelperStart();

@@ -38,6 +38,8 @@ struct WorkerPoolConfig {
     /// Real-time scheduling for the helpers (thread_priority.hpp); the period sizes the macOS
     /// policy.
     RealtimeThreadRequest priority{};
+    /// false: the helpers run at normal (time-sharing) priority, whatever the thread that created
+    /// the pool runs at (a new thread inherits its creator's real-time policy otherwise).
     bool realtimePriority = true;
     /// Called on each helper thread when it starts, before it takes any work: for a host that
     /// registers its threads somewhere (profilers, allocation checks in tests). May be empty.

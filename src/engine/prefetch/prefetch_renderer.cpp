@@ -5,6 +5,7 @@
 #include <fluxforge/core/realtime_scope.hpp>
 #include <fluxforge/sched/critical_path_executor.hpp>
 #include <fluxforge/sched/serial_executor.hpp>
+#include <fluxforge/sched/thread_priority.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -28,7 +29,13 @@ PrefetchRenderer::PrefetchRenderer(const PrefetchConfig& config, SampleRate samp
     } else {
         executor_ = std::make_unique<SerialExecutor>();
     }
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        // Below the audio thread and its workers, even when the engine was created on a
+        // real-time thread (a new thread inherits its creator's policy): at the same real-time
+        // priority, a renderer that falls behind would compete with the audio thread for its core.
+        static_cast<void>(resetCurrentThreadPriority());
+        loop();
+    });
 }
 
 PrefetchRenderer::~PrefetchRenderer() {
