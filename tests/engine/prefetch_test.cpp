@@ -26,8 +26,6 @@ namespace {
 using test::ParameterProbe;
 using test::TimelineProbe;
 
-constexpr FrameCount kPrefetchBlock = test::kTestPrefetchBlock;
-
 EngineConfig engineConfig(SampleRate rate, FrameCount block, GuardLevel guard,
                           ExecutorKind executor) {
     return test::prefetchEngineConfig(rate, block, guard, executor);
