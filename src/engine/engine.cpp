@@ -1,3 +1,4 @@
+#include "carry_measured_costs.hpp"
 #include "engine_control.hpp"
 #include "metrics_recorder.hpp"
 #include "prefetch/compensation_handover.hpp"
@@ -308,6 +309,7 @@ void Engine::commitLocked(const Graph& graph) {
         published = std::make_unique<PublishedPlan>(std::move(plan), config_.maxWorkers, graph,
                                                     std::move(prefetch));
         published->scheduled.setGeneration(generation);
+        carryMeasuredCostsInto(*published);
     } catch (...) {
         for (NodeId id : graph.nodeIds()) {
             detail::NodeOwnership::releaseUnused(*graph.node(id), this);
@@ -320,12 +322,31 @@ void Engine::commitLocked(const Graph& graph) {
     }
     control_->prefetchRings = std::move(rings);
     control_->publishedPlan = &published->scheduled;
+    control_->publishedPrefetchPlan =
+        published->prefetch != nullptr ? &published->prefetch->scheduled() : nullptr;
     plans_.publish(std::move(published));
     control_->committedGraph = std::move(copy);
     control_->latencyById = std::move(latencies);
     outputLatency_.store(outputLatency, std::memory_order_relaxed);
     // After publishing: a handle resolved now finds its node playing.
     control_->parameters.onCommit(graph);
+}
+
+void Engine::carryMeasuredCostsInto(PublishedPlan& next) {
+    // The plans the last commit published are alive here: plans are freed by collectGarbage, on
+    // this thread under the commit mutex, and only once a newer plan has been published.
+    if (control_->publishedPlan != nullptr &&
+        detail::carryMeasuredCosts(*control_->publishedPlan, next.scheduled) > 0) {
+        next.scheduled.refreshPriorities();
+    }
+    // Part to part only: a prefetched task's time is per prefetch block, a live one's per device
+    // block, so a node that changes part starts again from its estimate. (Prefetch blocks are not
+    // timed yet, PrefetchDomain::render, so today that part has no times to carry.)
+    if (next.prefetch != nullptr && control_->publishedPrefetchPlan != nullptr &&
+        detail::carryMeasuredCosts(*control_->publishedPrefetchPlan, next.prefetch->scheduled()) >
+            0) {
+        next.prefetch->scheduled().refreshPriorities();
+    }
 }
 
 bool Engine::update() {

@@ -44,7 +44,7 @@ public:
         plan->settings_ = settings;
         plan->tasks_ = buildTasks(graph, nodes, order);
         plan->edges_ = buildEdges(adjacency, order);
-        plan->ranks_ = rankTasks(plan->tasks_, plan->edges_, nodes, order, settings.maxBlockSize);
+        plan->ranks_ = rankTasks(plan->edges_, nodes, order, settings.maxBlockSize);
 
         // Where every port reads and writes, and how late.
         InputPlan inputs = planInputPorts(nodes, order, links);

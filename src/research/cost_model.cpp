@@ -1,3 +1,4 @@
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/nodes/biquad.hpp>
 #include <fluxforge/nodes/compressor.hpp>
 #include <fluxforge/nodes/fdn_reverb.hpp>

@@ -1,3 +1,4 @@
+#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/core/denormal_guard.hpp>
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/graph/endpoint_nodes.hpp>

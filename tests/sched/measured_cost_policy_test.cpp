@@ -1,10 +1,12 @@
 // The parallel policy and the critical-path ranks follow what nodes really cost: a graph of custom
 // nodes that declare no cost (or a wrong one) is scheduled like the same graph with exact
-// estimates after a few dozen blocks, without a recompile. The assertions are on decisions (helpers
-// that ran, the priority order), not on timings, so they hold on a loaded machine.
+// estimates after a few dozen blocks, without a recompile, and a recompile keeps what was measured.
+// The assertions are on decisions (helpers that ran, the priority order), not on timings, so they
+// hold on a loaded machine.
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/engine/engine.hpp>
+#include <fluxforge/engine/trace.hpp>
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/sched/critical_path_executor.hpp>
 #include <fluxforge/sched/scheduled_plan.hpp>
@@ -187,6 +189,59 @@ TEST(MeasuredCostPolicyTest, AnOrderIsRepublishedOnlyWhenTimesMoveTheRanks) {
     ScheduledPlan plan(compile(graph, {48000.0, kBlock}), 1);
     // No node has been timed: the measured costs are the estimates, nothing new to publish.
     EXPECT_FALSE(plan.refreshPriorities());
+}
+
+// The node the audio thread ran first in the first traced block of plan `generation`. The
+// critical-path executor hands the audio thread the most urgent source, and it takes it before a
+// helper has even joined (a helper steals only once its own sources are done).
+NodeId firstOnTheAudioThread(const TraceCapture& trace, std::uint64_t generation) {
+    for (const TraceBlock& block : trace.blocks) {
+        if (block.planGeneration != generation) {
+            continue;
+        }
+        const TracePlan* plan = trace.planOf(block);
+        for (const TraceTask& task : trace.tasks) { // by worker, then start
+            if (task.block == block.index && task.worker == 0 && plan != nullptr) {
+                return plan->nodes[task.task];
+            }
+        }
+        break;
+    }
+    ADD_FAILURE() << "no traced block of plan " << generation;
+    return NodeId{};
+}
+
+TEST(MeasuredCostPolicyTest, MeasuredRanksSurviveACommit) {
+    // Every block timed, helpers always in, so the priority order decides what runs first.
+    EngineConfig config;
+    config.maxBlockSize = kBlock;
+    config.workers = 2;
+    config.maxWorkers = 2;
+    config.pool.realtimePriority = false;
+    config.timingInterval = 1;
+    config.parallel.minimumWorkNanoseconds = 0.0;
+    config.parallel.limitToParallelism = false;
+    Engine engine(config);
+    Graph graph(GraphConfig{0, 1});
+    const Chains chains = buildMisleadingGraph(graph, Estimate::none);
+    engine.setTracing(true);
+    engine.commit(graph);
+    AudioBuffer out(1, kBlock);
+    // Enough blocks for every task's lower envelope to settle; update() is never called, so the
+    // ranks move only if the commit below carries the times.
+    for (int b = 0; b < 20; ++b) {
+        engine.process({}, out.view());
+    }
+    // An edit that changes no cost on the critical path: one more cheap independent node.
+    graph.add(std::make_shared<SpinNode>(1.0, 0, Estimate::none));
+    engine.commit(graph);
+    engine.process({}, out.view());
+    engine.process({}, out.view());
+    const TraceCapture trace = engine.captureTrace();
+    // The premise: by the estimates (all alike), a long light chain leads, not the heavy one.
+    EXPECT_NE(firstOnTheAudioThread(trace, 1).value, chains.heavy[0].value);
+    // The recompiled plan's first block already runs by the measured costs: the heavy chain first.
+    EXPECT_EQ(firstOnTheAudioThread(trace, 2).value, chains.heavy[0].value);
 }
 
 // Counts the blocks, among `blocks` after the first kBlocksToAdapt, in which a helper ran a task.

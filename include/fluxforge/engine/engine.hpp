@@ -61,8 +61,10 @@ struct EngineConfig {
     /// before it sleeps: a core looks busy while it spins, and a denied priority shows in
     /// workerPriorities().
     WorkerPoolConfig pool{};
-    /// Every n-th block each node's process() is timed (for critical-path ranks and metrics);
-    /// 0 never. Timing costs two CycleClock reads per node on those blocks.
+    /// Every n-th block the executor times each task, for the critical-path ranks (kept by the
+    /// plan and carried to the next one at a commit); 0 never. It reads the cycle clock once per
+    /// task boundary on the audio thread alone, twice per task on a parallel block. The metrics'
+    /// own timing is MetricsConfig::taskTimingInterval.
     std::uint32_t timingInterval = 8;
     /// How long a live parameter change (ControlSender::trySetParameter) glides to its new value,
     /// 0..1 s; 0 makes live changes steps (docs/automation.md).
@@ -105,10 +107,11 @@ public:
 
     /// Compiles `graph` and hands the plan to the audio thread, which switches to it at the start
     /// of its next block. Nodes in both the old and the new plan are the same objects, so their
-    /// state carries over without a click. If compiling throws (a cycle, a bad port, ...), the
-    /// exception propagates and the running plan keeps playing untouched. Also frees plans the
-    /// audio thread has retired. Concurrent commits run one after the other; the last to publish
-    /// is the one that plays.
+    /// state carries over without a click, and so do the task times the old plan measured: the new
+    /// plan ranks its tasks by them from its first block. If compiling throws (a cycle, a bad port,
+    /// ...), the exception propagates and the running plan keeps playing untouched. Also frees
+    /// plans the audio thread has retired. Concurrent commits run one after the other; the last to
+    /// publish is the one that plays.
     ///
     /// A node object belongs to one engine at a time: commit throws fluxforge::Error, naming the
     /// node, when one of the graph's nodes still plays in another engine, and both engines keep
@@ -325,6 +328,8 @@ private:
     std::unique_ptr<detail::MetricsRecorder> metrics_;
 
     void commitLocked(const Graph& graph);
+    // Seeds the plans about to be published with the task times the last published ones measured.
+    void carryMeasuredCostsInto(PublishedPlan& next);
     std::size_t collectGarbageLocked();
     std::atomic<FrameCount> outputLatency_{0}; // written under the commit mutex, read by any
 

@@ -185,32 +185,12 @@ public:
         return parameters_.update(numFrames);
     }
 
-    /// How long process() takes, as measured by the engine on the blocks it samples (see
-    /// EngineConfig::timingInterval): a moving average over the last few measurements and the
-    /// worst since the last resetTiming(), in CycleClock ticks (CycleClock::toNanoseconds
-    /// converts). Thread: any. Real-time safe: yes. Allocates: no. May be stale.
-    [[nodiscard]] double averageTicksApprox() const noexcept {
-        return averageTicks_.load(std::memory_order_relaxed);
-    }
-    [[nodiscard]] double worstTicksApprox() const noexcept {
-        return worstTicks_.load(std::memory_order_relaxed);
-    }
-    [[nodiscard]] std::uint64_t timedBlocksApprox() const noexcept {
-        return timedBlocks_.load(std::memory_order_relaxed);
-    }
     /// Whether properties() changed since the engine last looked (a new latency, say), and clears
     /// the mark. The engine recompiles when it finds one (Engine::update).
     /// Thread: control. Real-time safe: yes. Allocates: no.
     [[nodiscard]] bool takePropertiesChanged() noexcept {
         return propertiesChanged_.exchange(false, std::memory_order_acq_rel);
     }
-
-    /// Forgets the worst time. Thread: control. Real-time safe: yes. Allocates: no.
-    void resetTiming() noexcept { worstTicks_.store(0.0, std::memory_order_relaxed); }
-
-    /// Adds one measurement. Called by the plan after process(), by the one thread that ran the
-    /// node in this block. Thread: audio or worker. Real-time safe: yes. Allocates: no.
-    void recordTiming(std::uint64_t ticks) noexcept;
 
     /// The settings of the last prepare(), or nothing before the first.
     /// Thread: control. Real-time safe: no. Allocates: no.
@@ -243,10 +223,6 @@ private:
     void adoptParameterList();
 
     std::optional<PrepareContext> preparedFor_;
-    // Written by the thread running the node (one per block), read by any thread.
-    std::atomic<double> averageTicks_{0.0};
-    std::atomic<double> worstTicks_{0.0};
-    std::atomic<std::uint64_t> timedBlocks_{0};
     std::atomic<bool> propertiesChanged_{false};
     std::vector<ParameterInfo> parameterInfos_;
     // Parameter values: setParameter (control) and the engine (audio) feed it, the block reads it.
@@ -423,20 +399,6 @@ inline void validateProperties(const NodeProperties& properties, std::string_vie
                 << " ns per frame: it must be a finite number of 0 or more";
         throw Error(message.str());
     }
-}
-
-inline void Node::recordTiming(std::uint64_t ticks) noexcept {
-    // An exponential moving average over about eight measurements: recent enough to follow a
-    // changed setting, smooth enough that one preempted block does not reorder the schedule.
-    const auto value = static_cast<double>(ticks);
-    const std::uint64_t count = timedBlocks_.load(std::memory_order_relaxed);
-    const double average = averageTicks_.load(std::memory_order_relaxed);
-    averageTicks_.store(count == 0 ? value : average + (value - average) * 0.125,
-                        std::memory_order_relaxed);
-    if (value > worstTicks_.load(std::memory_order_relaxed)) {
-        worstTicks_.store(value, std::memory_order_relaxed);
-    }
-    timedBlocks_.store(count + 1, std::memory_order_relaxed);
 }
 
 inline void Node::process(const ProcessContext& context) noexcept {

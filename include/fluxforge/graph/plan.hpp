@@ -3,7 +3,6 @@
 
 #include <fluxforge/core/assert.hpp>
 #include <fluxforge/core/buffer_view.hpp>
-#include <fluxforge/core/cycle_clock.hpp>
 #include <fluxforge/core/kernels.hpp>
 #include <fluxforge/core/transport_info.hpp>
 #include <fluxforge/core/types.hpp>
@@ -42,7 +41,9 @@ struct CompileSettings {
 struct BlockInfo {
     FrameCount numFrames = 0;  ///< 1..maxBlockSize
     SampleTime blockStart = 0; ///< engine clock of the first frame
-    bool timeNodes = false;    ///< measure each node's process() (Node::recordTiming)
+    /// Whether the executor times each task of this block, for the measured costs the plan's
+    /// ranks follow (ScheduledPlan::recordTaskTicks); the plan itself reads no clock.
+    bool timeNodes = false;
     /// The block's place on the timeline; the engine cuts blocks so that it is contiguous.
     TransportInfo transport{};
 };
@@ -356,13 +357,7 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
     context.outputs = outputViews(task);
     context.transport = block.transport;
     context.parameters = node.updateParameters(block.numFrames, block.blockStart, block.transport);
-    if (block.timeNodes) {
-        const std::uint64_t start = CycleClock::now();
-        node.process(context);
-        node.recordTiming(CycleClock::now() - start);
-    } else {
-        node.process(context);
-    }
+    node.process(context);
     for (std::uint32_t a = pdc.appendOffsets[task]; a < pdc.appendOffsets[task + 1]; ++a) {
         pdc.appends[a].history->append(slotChannels(pdc.appends[a].outputSlot), block.numFrames);
     }

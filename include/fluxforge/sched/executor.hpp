@@ -80,9 +80,17 @@ protected:
 
 namespace detail {
 
-/// Runs the tasks in topological order on the calling thread.
+/// Runs the tasks in topological order on the calling thread. On a block whose nodes are timed,
+/// each task's time goes to the plan (ScheduledPlan::recordTaskTicks), for the measured ranks.
 inline void runSerially(ScheduledPlan& plan, const BlockInfo& block,
                         TaskObserver* observer) noexcept {
+    if (block.timeNodes) {
+        runInOrderTimed(plan.plan(), block, observer,
+                        [&plan](TaskIndex task, std::uint64_t ticks) noexcept {
+                            plan.recordTaskTicks(task, ticks);
+                        });
+        return;
+    }
     runInOrderObserved(plan.plan(), block, observer);
 }
 

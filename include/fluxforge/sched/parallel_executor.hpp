@@ -34,11 +34,7 @@ public:
         plan.beginBlock();
         const std::uint32_t helpers = helpersFor(plan);
         if (helpers == 0) {
-            if (block.timeNodes) {
-                runSeriallyTimed(plan, block, observer_);
-            } else {
-                detail::runSerially(plan, block, observer_);
-            }
+            detail::runSerially(plan, block, observer_);
             plan.recordWorkTicks(CycleClock::now() - start);
             lastHelpers_.store(0, std::memory_order_relaxed);
             return;
@@ -112,14 +108,6 @@ protected:
     std::uint32_t participants_ = 1; // workers 0..participants_-1 may call work()
 
 private:
-    static void runSeriallyTimed(ScheduledPlan& plan, const BlockInfo& block,
-                                 TaskObserver* observer) noexcept {
-        detail::runInOrderTimed(plan.plan(), block, observer,
-                                [&plan](TaskIndex task, std::uint64_t ticks) noexcept {
-                                    plan.recordTaskTicks(task, ticks);
-                                });
-    }
-
     void work(std::uint32_t worker) noexcept final {
         WorkerTally tally;
         tally.worker = worker;

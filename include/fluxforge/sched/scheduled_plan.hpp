@@ -86,9 +86,9 @@ public:
         }
     }
 
-    /// Recomputes the ranks from measured task times (recordTaskTicks; else the node's average,
-    /// Node::averageTicksApprox; a task never timed keeps the plan's estimate) and, when they would
-    /// schedule noticeably differently from the order published last, publishes them for the audio
+    /// Recomputes the ranks from measured task times (recordTaskTicks, or seedMeasuredTaskTicks; a
+    /// task never timed keeps the plan's estimate, Plan::cost) and, when they would schedule
+    /// noticeably differently from the order published last, publishes them for the audio
     /// thread's next beginBlock. Also frees orders the audio thread has stopped using. Returns
     /// whether it published. Thread: control (one at a time). Real-time safe: no. Allocates: yes.
     bool refreshPriorities();
@@ -107,7 +107,7 @@ public:
     }
 
     /// One task's time on a block whose nodes are timed, kept as a lower envelope like
-    /// measuredWorkTicks (a node's average would carry every preemption into the ranks).
+    /// measuredWorkTicks (an average would carry every preemption into the ranks).
     /// Thread: the worker that ran the task. Real-time safe: yes. Allocates: no.
     void recordTaskTicks(TaskIndex task, std::uint64_t ticks) noexcept {
         std::atomic<double>& slot = taskTicks_[task];
@@ -115,6 +115,19 @@ public:
         const auto value = static_cast<double>(ticks);
         slot.store(previous == 0.0 ? value : std::min(value, previous * 1.125),
                    std::memory_order_relaxed);
+    }
+
+    /// A task's measured time in CycleClock ticks (the envelope recordTaskTicks keeps), 0 if it was
+    /// never timed. Thread: any (the control thread, to carry it to the next plan). Real-time
+    /// safe: yes. Allocates: no. May be stale while the plan plays.
+    [[nodiscard]] double measuredTaskTicksApprox(TaskIndex task) const noexcept {
+        return taskTicks_[task].load(std::memory_order_relaxed);
+    }
+    /// Starts a task's measured time at `ticks` (taken from the plan this one replaces), as if the
+    /// task had been timed; refreshPriorities then ranks by it. Thread: control, before the plan is
+    /// handed to the audio thread (no worker writes it yet). Real-time safe: yes. Allocates: no.
+    void seedMeasuredTaskTicks(TaskIndex task, double ticks) noexcept {
+        taskTicks_[task].store(ticks, std::memory_order_relaxed);
     }
 
     // ---- Per-block state (audio thread and workers) ---------------------------------------------
@@ -185,8 +198,9 @@ private:
     const PriorityOrder* order_ = nullptr;     // audio thread: the order in use
     const TaskIndex* byPriority_ = nullptr;
     const std::uint32_t* priorityOf_ = nullptr;
-    double measuredWorkTicks_ = 0.0;                   // audio thread
-    std::unique_ptr<std::atomic<double>[]> taskTicks_; // workers write, the control thread reads
+    double measuredWorkTicks_ = 0.0; // audio thread
+    // Workers write; the control thread seeds it before the plan plays, and reads it.
+    std::unique_ptr<std::atomic<double>[]> taskTicks_;
 
     std::unique_ptr<std::atomic<std::uint32_t>[]> pending_;
     std::unique_ptr<PriorityReadySet[]> readySets_;
@@ -271,13 +285,7 @@ inline bool ScheduledPlan::refreshPriorities() {
     std::vector<double> costs(numTasks_);
     for (TaskIndex t = 0; t < numTasks_; ++t) {
         const double ticks = taskTicks_[t].load(std::memory_order_relaxed);
-        if (ticks > 0.0) {
-            costs[t] = CycleClock::toNanoseconds(ticks);
-        } else if (!p.isPartialSum(t) && p.node(t).timedBlocksApprox() > 0) {
-            costs[t] = CycleClock::toNanoseconds(p.node(t).averageTicksApprox());
-        } else {
-            costs[t] = p.cost(t);
-        }
+        costs[t] = ticks > 0.0 ? CycleClock::toNanoseconds(ticks) : p.cost(t);
     }
     auto order = std::make_unique<PriorityOrder>(p, costs);
     // A tenth: measured times jitter by a few percent from block to block; re-ranking on that

@@ -106,10 +106,9 @@ PlanTasks buildTasks(const Graph& graph, const NodeTable& nodes, const Topologic
 /// Successors, predecessors and dependency counts in task space.
 PlanEdges buildEdges(const Adjacency& adjacency, const TopologicalOrder& order);
 
-/// Each task's cost (measured when the engine has timed the node, else estimated) and its
-/// critical-path rank.
-PlanRanks rankTasks(const PlanTasks& tasks, const PlanEdges& edges, const NodeTable& nodes,
-                    const TopologicalOrder& order, FrameCount maxBlockSize);
+/// Each task's estimated cost (NodeProperties::estimatedCostPerFrame) and its critical-path rank.
+PlanRanks rankTasks(const PlanEdges& edges, const NodeTable& nodes, const TopologicalOrder& order,
+                    FrameCount maxBlockSize);
 
 /// Each input port's leaves in summing order, and the distinct readers of every output port.
 InputPlan planInputPorts(const NodeTable& nodes, const TopologicalOrder& order,
