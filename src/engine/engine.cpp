@@ -322,8 +322,6 @@ void Engine::commitLocked(const Graph& graph) {
     }
     control_->prefetchRings = std::move(rings);
     control_->publishedPlan = &published->scheduled;
-    control_->publishedPrefetchPlan =
-        published->prefetch != nullptr ? &published->prefetch->scheduled() : nullptr;
     plans_.publish(std::move(published));
     control_->committedGraph = std::move(copy);
     control_->latencyById = std::move(latencies);
@@ -335,17 +333,11 @@ void Engine::commitLocked(const Graph& graph) {
 void Engine::carryMeasuredCostsInto(PublishedPlan& next) {
     // The plans the last commit published are alive here: plans are freed by collectGarbage, on
     // this thread under the commit mutex, and only once a newer plan has been published.
+    // With the guard on this is the live part: prefetch blocks are not timed
+    // (PrefetchDomain::render), so the prefetched part has no times to carry.
     if (control_->publishedPlan != nullptr &&
         detail::carryMeasuredCosts(*control_->publishedPlan, next.scheduled) > 0) {
         next.scheduled.refreshPriorities();
-    }
-    // Part to part only: a prefetched task's time is per prefetch block, a live one's per device
-    // block, so a node that changes part starts again from its estimate. (Prefetch blocks are not
-    // timed yet, PrefetchDomain::render, so today that part has no times to carry.)
-    if (next.prefetch != nullptr && control_->publishedPrefetchPlan != nullptr &&
-        detail::carryMeasuredCosts(*control_->publishedPrefetchPlan, next.prefetch->scheduled()) >
-            0) {
-        next.prefetch->scheduled().refreshPriorities();
     }
 }
 
@@ -469,9 +461,9 @@ Engine::PublishedPlan* Engine::acquirePlan() noexcept {
 bool Engine::mustPlayOut(detail::PrefetchDomain& domain) const noexcept {
     // A new plan that does not take the rings over starts its prefetched part where the old one
     // stopped rendering: until the playhead gets there, the old plan plays what the rings hold
-    // (at most the horizon; the renderer has stopped). Switching earlier
-    // would make the nodes that stay prefetched, and those that move to the live part, jump ahead
-    // by what the rings held. After a transport change what they hold is stale: switch at once.
+    // (at most the horizon; the renderer has stopped). Switching earlier would make the nodes
+    // that stay prefetched, and those that move to the live part, jump ahead by what the rings
+    // held. After a transport change what they hold is stale: switch at once.
     const detail::PrefetchRings& rings = domain.rings();
     return rings.superseded.load(std::memory_order_acquire) && rings.timeline.started &&
            rings.timeline.transportEpoch == control_->drain.transportEpoch() &&

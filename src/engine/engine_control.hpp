@@ -40,8 +40,6 @@ struct EngineControl {
     /// The plan the last commit published: alive while no later commit has published another
     /// (the audio thread returns a plan only after switching to a newer one).
     ScheduledPlan* publishedPlan = nullptr;
-    /// Its prefetched part's plan (PrefetchDomain::scheduled), or null; alive as long.
-    ScheduledPlan* publishedPrefetchPlan = nullptr;
     std::uint64_t planGeneration = 0; // commits so far: the number of the latest plan
 };
 
