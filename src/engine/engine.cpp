@@ -446,14 +446,20 @@ std::size_t Engine::collectGarbageLocked() {
 
 Engine::PublishedPlan* Engine::acquirePlan() noexcept {
     PublishedPlan* current = plans_.current();
-    if (prefetcher_ != nullptr && plans_.hasOffer() && current != nullptr &&
-        current->prefetch != nullptr) {
-        // The renderer must let go of the old prefetched part first; until it has, the old plan
-        // keeps playing (for a block or so: it lets go between two prefetch blocks).
-        prefetcher_->setTarget(nullptr);
-        if (prefetcher_->isHolding(current->prefetch.get()) || mustPlayOut(*current->prefetch)) {
-            return current;
-        }
+    if (prefetcher_ == nullptr || current == nullptr || current->prefetch == nullptr) {
+        return plans_.acquire();
+    }
+    // Switch only after the handshake: an offer published between a look at it and acquire()
+    // would otherwise be taken while the renderer still holds the old prefetched part, which the
+    // control thread then frees under it.
+    if (!plans_.hasOffer()) {
+        return current;
+    }
+    // The renderer must let go of the old prefetched part first; until it has, the old plan keeps
+    // playing (for a block or so: it lets go between two prefetch blocks).
+    prefetcher_->setTarget(nullptr);
+    if (prefetcher_->isHolding(current->prefetch.get()) || mustPlayOut(*current->prefetch)) {
+        return current;
     }
     return plans_.acquire();
 }
