@@ -348,15 +348,17 @@ inline void Plan::runTask(TaskIndex task, const BlockInfo& block) noexcept {
         return; // a partial sum: its gather is all it does (its output is never delayed)
     }
     Node& node = *tasks_.nodes[task];
-    ProcessContext context;
-    context.numFrames = block.numFrames;
-    context.sampleRate = settings_.sampleRate;
-    context.blockStart = block.blockStart;
-    context.inputs = {buffers_.inputViews.data() + firstInput,
-                      buffers_.inputViews.data() + endInput};
-    context.outputs = outputViews(task);
-    context.transport = block.transport;
-    context.parameters = node.updateParameters(block.numFrames, block.blockStart, block.transport);
+    // Every field written once, in order: default-constructing and then assigning made the
+    // compiler clear the whole struct first (a `rep stos` of 112 bytes per task).
+    const ProcessContext context{
+        .numFrames = block.numFrames,
+        .sampleRate = settings_.sampleRate,
+        .blockStart = block.blockStart,
+        .inputs = {buffers_.inputViews.data() + firstInput, buffers_.inputViews.data() + endInput},
+        .outputs = outputViews(task),
+        .parameters = node.updateParameters(block.numFrames, block.blockStart, block.transport),
+        .transport = block.transport,
+    };
     node.process(context);
     for (std::uint32_t a = pdc.appendOffsets[task]; a < pdc.appendOffsets[task + 1]; ++a) {
         pdc.appends[a].history->append(slotChannels(pdc.appends[a].outputSlot), block.numFrames);

@@ -85,7 +85,10 @@ protected:
     /// the same two clock reads (`origin`: how the task reached the worker).
     void runTask(Plan& plan, TaskIndex task, WorkerTally& tally,
                  TaskOrigin origin = TaskOrigin::taken) noexcept {
-        ++tally.tasks;
+        if (++tally.tasks == 1 && tally.worker != 0) {
+            // Counted at its first task, not as it leaves: the leaving is on the block's end.
+            helpersThatRan_.fetch_add(1, std::memory_order_relaxed);
+        }
         if (!block_.timeNodes && observer_ == nullptr) {
             plan.runTask(task, block_);
             return;
@@ -112,9 +115,6 @@ private:
         WorkerTally tally;
         tally.worker = worker;
         runTasks(worker, tally);
-        if (worker != 0 && tally.tasks != 0) {
-            helpersThatRan_.fetch_add(1, std::memory_order_relaxed);
-        }
         if (tally.busyTicks != 0) {
             busyTicks_.fetch_add(tally.busyTicks, std::memory_order_relaxed);
         }
