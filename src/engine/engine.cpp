@@ -183,7 +183,11 @@ Executor& Engine::currentExecutor() noexcept {
     return criticalPath_;
 }
 
-Engine::~Engine() = default;
+Engine::~Engine() {
+    // The last block may have returned before its helpers left it (BlockInfo::
+    // helpersMayLeaveLate); nothing they may still read is freed before they have.
+    pool_->waitForHelpersToLeave();
+}
 
 // ---- the control plane (engine_control.hpp) -----------------------------------------------------
 
@@ -446,14 +450,16 @@ std::size_t Engine::collectGarbageLocked() {
 
 Engine::PublishedPlan* Engine::acquirePlan() noexcept {
     PublishedPlan* current = plans_.current();
-    if (prefetcher_ == nullptr || current == nullptr || current->prefetch == nullptr) {
-        return plans_.acquire();
-    }
-    // Switch only after the handshake: an offer published between a look at it and acquire()
-    // would otherwise be taken while the renderer still holds the old prefetched part, which the
-    // control thread then frees under it.
+    // Switch only after the handshakes: an offer published between a look at it and acquire()
+    // would otherwise be taken without them, and the control thread could free the old plan while
+    // helpers leaving the last block (renderBlock lets them leave late) or the prefetch renderer
+    // still read it.
     if (!plans_.hasOffer()) {
         return current;
+    }
+    pool_->waitForHelpersToLeave();
+    if (prefetcher_ == nullptr || current == nullptr || current->prefetch == nullptr) {
+        return plans_.acquire();
     }
     // The renderer must let go of the old prefetched part first; until it has, the old plan keeps
     // playing (for a block or so: it lets go between two prefetch blocks).
@@ -623,6 +629,9 @@ void Engine::renderBlock(ScheduledPlan& scheduled, detail::PrefetchDomain* prefe
     BlockInfo block{frames, start};
     block.transport = control_->drain.transportInfo();
     block.timeNodes = config_.timingInterval != 0 && blocksRendered_ % config_.timingInterval == 0;
+    // Helpers may leave after the block has ended: the next run on the pool, a plan switch
+    // (process) and the destructor wait for them.
+    block.helpersMayLeaveLate = true;
     Executor& executor = currentExecutor();
     executor.setObserver(metrics_->observer());
     metrics_->beginRun();

@@ -67,12 +67,21 @@ std::vector<ThreadPriorityResult> WorkerPool::helperPriorities() const {
     return result;
 }
 
-void WorkerPool::run(ParallelJob& job, std::uint32_t helpersWanted) noexcept {
+void WorkerPool::waitForHelpersToLeave() noexcept {
+    for (Backoff wait; inside_.load(std::memory_order_seq_cst) != 0;) {
+        wait.pause();
+    }
+}
+
+void WorkerPool::run(ParallelJob& job, std::uint32_t helpersWanted, HelperExit exit) noexcept {
     helpersWanted = std::min(helpersWanted, available_.load(std::memory_order_acquire));
     if (helpersWanted == 0) {
         job.work(0);
         return;
     }
+    // Helpers still leaving the last job (HelperExit::deferred) must be gone before the tickets
+    // are counted again.
+    waitForHelpersToLeave();
     tickets_.store(0, std::memory_order_relaxed);
     wanted_.store(helpersWanted, std::memory_order_relaxed);
     job_.store(&job, std::memory_order_seq_cst);
@@ -87,10 +96,10 @@ void WorkerPool::run(ParallelJob& job, std::uint32_t helpersWanted) noexcept {
     // Close the job, then wait for helpers still inside it. A helper enters by incrementing
     // inside_ and then re-reading job_ (both sequentially consistent), so either it sees the job
     // closed and leaves, or we see it inside and wait: no helper can touch this block's state
-    // after run() returns.
+    // after run() returns (with HelperExit::deferred: after waitForHelpersToLeave returns).
     job_.store(nullptr, std::memory_order_seq_cst);
-    for (Backoff wait; inside_.load(std::memory_order_seq_cst) != 0;) {
-        wait.pause();
+    if (exit == HelperExit::awaited) {
+        waitForHelpersToLeave();
     }
 }
 

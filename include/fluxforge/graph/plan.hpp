@@ -44,6 +44,11 @@ struct BlockInfo {
     /// Whether the executor times each task of this block, for the measured costs the plan's
     /// ranks follow (ScheduledPlan::recordTaskTicks); the plan itself reads no clock.
     bool timeNodes = false;
+    /// Whether the executor may return before its helper threads have left the block (they leave
+    /// by themselves a moment later): the caller then waits for them (WorkerPool::
+    /// waitForHelpersToLeave) before it frees the plan, and the next run on the pool waits too.
+    /// The engine sets it for its own blocks; the default waits, as anyone else expects.
+    bool helpersMayLeaveLate = false;
     /// The block's place on the timeline; the engine cuts blocks so that it is contiguous.
     TransportInfo transport{};
 };

@@ -30,6 +30,11 @@ public:
     }
 
     void run(ScheduledPlan& plan, const BlockInfo& block) noexcept final {
+        if (pool_ != nullptr) {
+            // Helpers of the last block may still be on their way out of it (below): none may
+            // see this block's state before they are gone.
+            pool_->waitForHelpersToLeave();
+        }
         const std::uint64_t start = CycleClock::now();
         plan.beginBlock();
         const std::uint32_t helpers = helpersFor(plan);
@@ -45,12 +50,18 @@ public:
         helpersThatRan_.store(0, std::memory_order_relaxed);
         busyTicks_.store(0, std::memory_order_relaxed);
         beginBlock(plan);
-        pool_->run(*this, helpers);
-        plan_ = nullptr;
-        // The pool has waited for every helper to leave: their counts are complete.
+        // A helper adds its busy time as it leaves: a timed block waits for that. Otherwise the
+        // block may end without waiting for helpers to notice that it has (plan_ and the block's
+        // fields stay as they are for a helper that comes in late and finds nothing to do).
+        const bool waitForHelpers = block.timeNodes || !block.helpersMayLeaveLate;
+        pool_->run(*this, helpers,
+                   waitForHelpers ? WorkerPool::HelperExit::awaited
+                                  : WorkerPool::HelperExit::deferred);
         if (block.timeNodes) {
             plan.recordWorkTicks(busyTicks_.load(std::memory_order_relaxed));
         }
+        // Complete without waiting: a helper counts itself at its first task, which happens
+        // before the block's last task, and the block has ended.
         lastHelpers_.store(helpersThatRan_.load(std::memory_order_relaxed),
                            std::memory_order_relaxed);
     }
@@ -106,7 +117,7 @@ protected:
         }
     }
 
-    ScheduledPlan* plan_ = nullptr; // the block's plan, valid during run()
+    ScheduledPlan* plan_ = nullptr; // the block's plan: set by run(), kept for helpers leaving late
     BlockInfo block_{};
     std::uint32_t participants_ = 1; // workers 0..participants_-1 may call work()
 

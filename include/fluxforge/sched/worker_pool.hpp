@@ -75,11 +75,30 @@ public:
         return available_.load(std::memory_order_acquire);
     }
 
+    /// How run() ends.
+    enum class HelperExit {
+        /// run() returns once no helper is inside the job any more.
+        awaited,
+        /// run() returns as soon as the caller's own work() has, and helpers leave by themselves
+        /// (noticing that a block is over costs a helper a few cache-line transfers, up to a
+        /// microsecond on some machines, which would otherwise be added to the block). The caller
+        /// must call waitForHelpersToLeave() before it reuses or frees anything the job's work()
+        /// may still read; the next run() waits too.
+        deferred,
+    };
+
     /// Runs `job` on the calling thread (as worker 0) and up to `helpersWanted` helpers (as workers
     /// 1..helpersWanted, numbered in the order they join); returns when the caller's work() has
-    /// returned and no helper is inside the job any more.
+    /// returned and, with HelperExit::awaited, no helper is inside the job any more.
     /// Thread: audio. Real-time safe: yes (a futex wake at most). Allocates: no.
-    void run(ParallelJob& job, std::uint32_t helpersWanted) noexcept;
+    void run(ParallelJob& job, std::uint32_t helpersWanted,
+             HelperExit exit = HelperExit::awaited) noexcept;
+
+    /// Returns once no helper is inside a job that run() has returned from (HelperExit::deferred).
+    /// Thread: the thread that calls run() (or a control thread while no run() can start).
+    /// Real-time safe: yes (spins; a helper leaves within about a microsecond of the job's end).
+    /// Allocates: no.
+    void waitForHelpersToLeave() noexcept;
 
     /// Times a helper was woken from sleep and then joined a job as `worker` (1..kMaxHelpers; 0,
     /// the calling thread, never sleeps here). Thread: any. Real-time safe: yes. May be stale.
@@ -105,8 +124,9 @@ private:
     std::vector<std::unique_ptr<Helper>> helpers_; // control thread
     std::atomic<std::uint32_t> available_{0};
 
-    // The job protocol (see run() and helperLoop()).
-    std::atomic<ParallelJob*> job_{nullptr};
+    // The job protocol (see run() and helperLoop()), on lines of its own: a joining helper reads
+    // them first and should find them together.
+    alignas(64) std::atomic<ParallelJob*> job_{nullptr};
     std::atomic<std::uint32_t> inside_{0}; // helpers inside the current job
     std::atomic<std::uint32_t> sleeping_{0};
     std::atomic<std::uint32_t> wanted_{0};  // helpers the current job may use
