@@ -191,24 +191,31 @@ TEST(MeasuredCostPolicyTest, AnOrderIsRepublishedOnlyWhenTimesMoveTheRanks) {
     EXPECT_FALSE(plan.refreshPriorities());
 }
 
-// The node the audio thread ran first in the first traced block of plan `generation`. The
-// critical-path executor hands the audio thread the most urgent source, and it takes it before a
-// helper has even joined (a helper steals only once its own sources are done).
-NodeId firstOnTheAudioThread(const TraceCapture& trace, std::uint64_t generation) {
+// Of the traced blocks of plan `generation` in which the audio thread ran a task, how many it began
+// with `node`. The critical-path executor hands the audio thread the most urgent source, and it
+// takes it before a helper has even joined (a helper steals only once its own sources are done),
+// unless the audio thread is held up meanwhile (a loaded machine, a sanitizer): hence a count over
+// several blocks rather than one block's first task.
+struct FirstTasks {
+    int blocks = 0;    // blocks in which the audio thread ran a task
+    int beganWith = 0; // of those, the ones it began with `node`
+};
+FirstTasks audioThreadBeganWith(const TraceCapture& trace, std::uint64_t generation, NodeId node) {
+    FirstTasks result;
     for (const TraceBlock& block : trace.blocks) {
-        if (block.planGeneration != generation) {
+        const TracePlan* plan = trace.planOf(block);
+        if (block.planGeneration != generation || plan == nullptr) {
             continue;
         }
-        const TracePlan* plan = trace.planOf(block);
         for (const TraceTask& task : trace.tasks) { // by worker, then start
-            if (task.block == block.index && task.worker == 0 && plan != nullptr) {
-                return plan->nodes[task.task];
+            if (task.block == block.index && task.worker == 0) {
+                ++result.blocks;
+                result.beganWith += plan->nodes[task.task] == node ? 1 : 0;
+                break;
             }
         }
-        break;
     }
-    ADD_FAILURE() << "no traced block of plan " << generation;
-    return NodeId{};
+    return result;
 }
 
 TEST(MeasuredCostPolicyTest, MeasuredRanksSurviveACommit) {
@@ -235,13 +242,19 @@ TEST(MeasuredCostPolicyTest, MeasuredRanksSurviveACommit) {
     // An edit that changes no cost on the critical path: one more cheap independent node.
     graph.add(std::make_shared<SpinNode>(1.0, 0, Estimate::none));
     engine.commit(graph);
-    engine.process({}, out.view());
-    engine.process({}, out.view());
+    for (int b = 0; b < 8; ++b) {
+        engine.process({}, out.view());
+    }
     const TraceCapture trace = engine.captureTrace();
     // The premise: by the estimates (all alike), a long light chain leads, not the heavy one.
-    EXPECT_NE(firstOnTheAudioThread(trace, 1).value, chains.heavy[0].value);
-    // The recompiled plan's first block already runs by the measured costs: the heavy chain first.
-    EXPECT_EQ(firstOnTheAudioThread(trace, 2).value, chains.heavy[0].value);
+    const FirstTasks before = audioThreadBeganWith(trace, 1, chains.heavy[0]);
+    ASSERT_GT(before.blocks, 0) << "no traced block of plan 1";
+    EXPECT_LT(2 * before.beganWith, before.blocks);
+    // The recompiled plan runs by the measured costs from its first block on (update() was never
+    // called to re-rank it): the heavy chain first.
+    const FirstTasks after = audioThreadBeganWith(trace, 2, chains.heavy[0]);
+    ASSERT_GT(after.blocks, 0) << "no traced block of plan 2";
+    EXPECT_GT(2 * after.beganWith, after.blocks);
 }
 
 // Counts the blocks, among `blocks` after the first kBlocksToAdapt, in which a helper ran a task.
