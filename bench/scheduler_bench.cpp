@@ -11,8 +11,10 @@
 // 4. Fine/<graph>/<executor>: fine-grained work, where scheduling cost shows: the DAW shape with
 //    every node working 0.7 us, and a random layered graph of 500 nodes of 2 us; per-block times
 //    against the bound: p50_vs_bound, p99_vs_bound.
-// 5. Forced/daw_trivial/<executor>: the trivial DAW graph forced onto 2 workers, interleaved block
-//    by block with the serial executor on its own copy of the graph: vs_serial = median ratio.
+// 5. Forced/daw_trivial/<executor>[/any_task]: the trivial DAW graph forced onto 2 workers,
+//    interleaved block by block with the serial executor on its own copy of the graph: vs_serial =
+//    median ratio. Without /any_task the policy keeps tasks too small to move where they are
+//    (ParallelPolicy::minimumStealNanoseconds); every other row lets any task move.
 // 6. Adapt/<hint>: random_layered with exact cost estimates or none at all, after 100 blocks
 //    (Engine::update every 10, as a UI timer would): efficiency and helpers_used over the next 100.
 //
@@ -64,7 +66,8 @@ EngineConfig engineConfig(ExecutorKind executor) {
     config.workers = executor == ExecutorKind::serial ? 1 : kWorkers;
     config.parallel.minimumWorkNanoseconds = 0.0; // bring the helper in for every block
     config.parallel.limitToParallelism = false;
-    config.pool.realtimePriority = false; // like TBB's threads
+    config.parallel.minimumStealNanoseconds = 0.0; // and let it take any task (as TBB's do)
+    config.pool.realtimePriority = false;          // like TBB's threads
     config.timingInterval = 0;
     return config;
 }
@@ -497,8 +500,14 @@ void fineTbb(benchmark::State& state, FineGraph kind, TbbStyle style) {
 
 // ---- 5. Trivial graph forced onto 2 workers, against serial in the same run --------------------
 
-void forcedTrivial(benchmark::State& state, ExecutorKind executor) {
-    Engine forced(engineConfig(executor));
+// `anyTask`: every task may move between workers (minimumStealNanoseconds 0), as in the rows above;
+// otherwise the policy's default, which keeps tasks of a few tens of nanoseconds where they are.
+void forcedTrivial(benchmark::State& state, ExecutorKind executor, bool anyTask) {
+    EngineConfig config = engineConfig(executor);
+    if (!anyTask) {
+        config.parallel.minimumStealNanoseconds = ParallelPolicy{}.minimumStealNanoseconds;
+    }
+    Engine forced(config);
     Engine serial(engineConfig(ExecutorKind::serial));
     Graph graph(GraphConfig{0, 1});
     const auto nodes = buildDawSession(graph, 32, 4, 4);
@@ -634,8 +643,12 @@ void registerAll() {
     }
     for (ExecutorKind executor :
          {ExecutorKind::levelBarrier, ExecutorKind::dynamicFifo, ExecutorKind::criticalPath}) {
-        const std::string name = "Forced/daw_trivial/" + std::string(executorName(executor));
-        benchmark::RegisterBenchmark(name.c_str(), forcedTrivial, executor)->Iterations(kDawBlocks);
+        for (const bool anyTask : {false, true}) {
+            const std::string name = "Forced/daw_trivial/" + std::string(executorName(executor)) +
+                                     (anyTask ? "/any_task" : "");
+            benchmark::RegisterBenchmark(name.c_str(), forcedTrivial, executor, anyTask)
+                ->Iterations(kDawBlocks);
+        }
     }
     benchmark::RegisterBenchmark("Adapt/exact_estimates", adapt, CostHint::exact)->Iterations(1);
     benchmark::RegisterBenchmark("Adapt/no_estimates", adapt, CostHint::none)->Iterations(1);

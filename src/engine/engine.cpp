@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 namespace fluxforge {
@@ -49,6 +50,12 @@ void validateConfig(const EngineConfig& config) {
         throw Error("EngineConfig::parallel.minimumWorkNanoseconds " +
                     std::to_string(config.parallel.minimumWorkNanoseconds) +
                     " is invalid: it must be 0 or more");
+    }
+    if (!(config.parallel.minimumStealNanoseconds >= 0.0) ||
+        !std::isfinite(config.parallel.minimumStealNanoseconds)) {
+        throw Error("EngineConfig::parallel.minimumStealNanoseconds " +
+                    std::to_string(config.parallel.minimumStealNanoseconds) +
+                    " is invalid: it must be 0 or more, and finite");
     }
     const PrefetchConfig& prefetch = config.prefetch;
     if (!isGuardLevel(prefetch.guard)) {

@@ -219,6 +219,7 @@ TEST(MetricsConcurrencyTest, SnapshotsStayConsistentWhileBlocksRun) {
     config.workers = 2;
     config.maxWorkers = 4;
     config.parallel.minimumWorkNanoseconds = 0.0;
+    config.parallel.minimumStealNanoseconds = 0.0;
     config.parallel.limitToParallelism = false;
     config.metrics.taskTimingInterval = 1;
     Engine engine(config);

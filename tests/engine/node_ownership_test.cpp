@@ -188,6 +188,11 @@ TEST(NodeOwnershipTest, TwoAudioThreadsNeverShareANodeWhileCommitsTryTo) {
     };
     std::thread firstAudio(audio, std::ref(first), std::ref(blocksFirst));
     std::thread secondAudio(audio, std::ref(second), std::ref(blocksSecond));
+    // Both playing before the commits start (on a loaded machine a new thread may wait a while
+    // for its first turn; until the first engine has played, its plan is only on offer).
+    while (blocksFirst.load() == 0 || blocksSecond.load() == 0) {
+        std::this_thread::yield();
+    }
     int refused = 0;
     for (int i = 0; i < 200; ++i) {
         refused += contains(errorOf([&] { second.commit(graphWith(shared)); }), "another engine");

@@ -36,6 +36,7 @@ EngineConfig config(std::uint32_t workers, ExecutorKind executor) {
     c.maxWorkers = 4;
     c.executor = executor;
     c.parallel.minimumWorkNanoseconds = 0.0;
+    c.parallel.minimumStealNanoseconds = 0.0;
     c.parallel.limitToParallelism = false;
     c.trace.blocks = 32;
     c.trace.eventsPerWorker = 1024;

@@ -116,6 +116,7 @@ AudioBuffer render(const ReferenceSessionConfig& config, FrameCount frames, int 
     EngineConfig engineConfig{.sampleRate = 48000.0, .maxBlockSize = 256, .workers = workers};
     engineConfig.pool.realtimePriority = false;
     engineConfig.parallel.minimumWorkNanoseconds = 0.0;
+    engineConfig.parallel.minimumStealNanoseconds = 0.0;
     Engine engine(engineConfig);
     engine.commit(graph);
     AudioBuffer out(2, frames * static_cast<FrameCount>(blocks));

@@ -44,7 +44,7 @@ TEST(BlockStateTest, EveryExecutorLeavesCountsSlotsAndReadySetsAsTheBlockFoundTh
     poolConfig.helpers = 2;
     poolConfig.realtimePriority = false;
     WorkerPool pool(poolConfig);
-    const ParallelPolicy always{0.0, false};
+    const ParallelPolicy always{0.0, false, 0.0}; // helpers always, every steal
     std::vector<std::unique_ptr<Executor>> executors;
     executors.push_back(std::make_unique<SerialExecutor>());
     executors.push_back(std::make_unique<LevelBarrierExecutor>(&pool, always));

@@ -1,6 +1,7 @@
 // Every executor, on random DAGs, with 1..8 workers and several block sizes: each node runs exactly
 // once per block and only after all of its inputs, and the output is bit-identical to the serial
 // executor's.
+#include "support/busy_node.hpp"
 #include "support/probe_dag.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
@@ -15,6 +16,7 @@
 namespace fluxforge {
 namespace {
 
+using namespace std::chrono_literals;
 using test::ProbeDagOptions;
 using test::ProbeLog;
 
@@ -77,6 +79,7 @@ private:
         config.maxWorkers = 8;
         config.workers = 1;
         config.parallel.minimumWorkNanoseconds = 0.0;
+        config.parallel.minimumStealNanoseconds = 0.0; // every steal, however small
         config.parallel.limitToParallelism = false;
         config.pool.realtimePriority = false;
         return config;
@@ -182,6 +185,42 @@ TEST(ParallelPolicyTest, SmallGraphsRunOnTheAudioThreadAlone) {
     engine.process({}, out.view());
     EXPECT_EQ(engine.lastBlockHelpersApprox(), 0u);
     EXPECT_EQ(engine.workerCountApprox(), 4u);
+}
+
+// Forced helpers (no work threshold) on a graph whose every task is estimated at 64 ns: none is
+// worth moving to another core (ParallelPolicy::minimumStealNanoseconds, 250 ns), so the audio
+// thread is dealt every source, the helper steals nothing, and the block is the audio thread's
+// alone. Then the same graph with every task movable: the helper takes part.
+TEST(ParallelPolicyTest, WorkTooSmallToMoveStaysWithTheAudioThread) {
+    // Blocks with a helper taking part, over `blocks` blocks, or up to the first one with
+    // `untilOne` (a helper on a loaded machine may be late for many blocks in a row).
+    const auto helpersOver = [](double minimumStealNanoseconds, int blocks, bool untilOne) {
+        EngineConfig config;
+        config.maxBlockSize = 64;
+        config.workers = 2;
+        config.pool.realtimePriority = false;
+        config.timingInterval = 0; // the estimates decide, not measured times
+        config.parallel.minimumWorkNanoseconds = 0.0;
+        config.parallel.limitToParallelism = false;
+        config.parallel.minimumStealNanoseconds = minimumStealNanoseconds;
+        Engine engine(config);
+        Graph graph(GraphConfig{0, 1});
+        for (int i = 0; i < 8; ++i) {
+            const NodeId id = graph.add(std::make_shared<test::BusyNode>(0us, 0));
+            graph.connect(id, graph.output());
+        }
+        engine.commit(graph);
+        AudioBuffer out(1, 64);
+        std::uint32_t helpers = 0;
+        for (int b = 0; b < blocks && !(untilOne && helpers > 0); ++b) {
+            engine.process({}, out.view());
+            helpers += engine.lastBlockHelpersApprox();
+        }
+        return helpers;
+    };
+    EXPECT_EQ(helpersOver(250.0, 500, false), 0u);
+    // Every steal allowed and every source dealt round-robin: the helper's share is its own.
+    EXPECT_GT(helpersOver(0.0, 100000, true), 0u);
 }
 
 } // namespace

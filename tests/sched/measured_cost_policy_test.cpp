@@ -227,6 +227,7 @@ TEST(MeasuredCostPolicyTest, MeasuredRanksSurviveACommit) {
     config.pool.realtimePriority = false;
     config.timingInterval = 1;
     config.parallel.minimumWorkNanoseconds = 0.0;
+    config.parallel.minimumStealNanoseconds = 0.0;
     config.parallel.limitToParallelism = false;
     Engine engine(config);
     Graph graph(GraphConfig{0, 1});

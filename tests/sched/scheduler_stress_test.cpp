@@ -26,6 +26,7 @@ TEST(SchedulerStressTest, PlanSwapsAndWorkerChangesDuring100000Blocks) {
     config.workers = 2;
     config.maxWorkers = 4;
     config.parallel.minimumWorkNanoseconds = 0.0;
+    config.parallel.minimumStealNanoseconds = 0.0; // every steal, however small
     config.parallel.limitToParallelism = false;
     config.pool.realtimePriority = false;
     config.pool.spinBeforeSleeping = std::chrono::microseconds(50);

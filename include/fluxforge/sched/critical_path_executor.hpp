@@ -27,14 +27,29 @@ protected:
         // The dependency counters are already at their initial values: the last block's workers
         // put each back as they took it to zero (ScheduledPlan::pending).
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
-        // Sources go round-robin to the participants' sets, the most urgent to the audio thread.
+        // Sources go round-robin to the participants' sets, the most urgent to the audio thread,
+        // when they look worth moving to a helper (ParallelPolicy::minimumStealNanoseconds: the
+        // most urgent source decides); otherwise all to the audio thread, which starts at once.
         // No helper sees the sets yet, so each word is written with a plain store.
         const std::span<const std::uint32_t> sources = plan.sourcePriorities();
+        const std::uint32_t dealt =
+            !sources.empty() && worthMoving(plan, plan.taskAtPriority(sources.front()))
+                ? participants_
+                : 1;
         for (std::uint32_t w = 0; w < participants_; ++w) {
+            // A helper's dealt sources are worth moving; the audio thread's too, for a helper to
+            // steal when its own run out.
+            if (dealt > 1) {
+                plan.readySet(w).advertiseMovable();
+            } else {
+                plan.readySet(w).withdrawMovable();
+            }
+        }
+        for (std::uint32_t w = 0; w < dealt; ++w) {
             PriorityReadySet& set = plan.readySet(w);
             std::uint32_t word = PriorityReadySet::kNone;
             std::uint64_t bits = 0;
-            for (std::size_t i = w; i < sources.size(); i += participants_) {
+            for (std::size_t i = w; i < sources.size(); i += dealt) {
                 if (sources[i] / 64 != word) {
                     if (bits != 0) {
                         set.insertWordUnshared(word, bits);
@@ -56,17 +71,27 @@ protected:
         TaskIndex task = kNoTask;
         TaskOrigin origin = TaskOrigin::taken;
         Backoff idle;
+        std::uint64_t idleSince = 0; // 0: not idle
         for (;;) {
             if (task == kNoTask) {
-                task = take(plan, worker, origin);
+                // Tasks too small to be worth moving are left to their owner, but the audio thread
+                // takes them all the same once it has waited as long as moving them costs: the
+                // owner may have been preempted, and the block ends when the audio thread is done.
+                const bool takeAnything = worker == 0 && idleSince != 0 &&
+                                          CycleClock::now() - idleSince >= minimumStealTicks();
+                task = take(plan, worker, origin, takeAnything);
                 if (task == kNoTask) {
                     if (remainingSinks_.load(std::memory_order_acquire) == 0) {
                         return;
+                    }
+                    if (idleSince == 0) {
+                        idleSince = CycleClock::now();
                     }
                     idle.pause();
                     continue;
                 }
                 idle.reset();
+                idleSince = 0;
             }
             runTask(p, task, tally, origin);
             const auto successors = p.successors(task);
@@ -79,21 +104,27 @@ protected:
             TaskIndex best = kNoTask;
             std::uint32_t bestPriority = PriorityReadySet::kNone;
             WordBatch batch{plan.readySet(worker)};
+            bool movable = false; // whether an entry offered is worth another worker's while
             for (TaskIndex s : successors) {
                 if (plan.tookLastDependency(s)) {
                     const std::uint32_t priority = plan.priorityOf(s);
                     if (priority < bestPriority) {
                         if (best != kNoTask) {
                             batch.add(bestPriority);
+                            movable = movable || worthMoving(plan, best);
                         }
                         best = s;
                         bestPriority = priority;
                     } else {
                         batch.add(priority);
+                        movable = movable || worthMoving(plan, s);
                     }
                 }
             }
             batch.flush();
+            if (movable) {
+                plan.readySet(worker).advertiseMovable();
+            }
             task = best;
             origin = TaskOrigin::continued;
         }
@@ -122,12 +153,17 @@ private:
     };
 
     // Own set first (most urgent first); else steal from the others, half a word at a time so
-    // that a wide fan-out moves between workers in a few atomics instead of one per task.
-    TaskIndex take(ScheduledPlan& plan, std::uint32_t worker, TaskOrigin& origin) noexcept {
+    // that a wide fan-out moves between workers in a few atomics instead of one per task. The most
+    // urgent entry must be worth moving, unless `takeAnything`.
+    TaskIndex take(ScheduledPlan& plan, std::uint32_t worker, TaskOrigin& origin,
+                   bool takeAnything) noexcept {
         std::uint32_t priority = plan.readySet(worker).tryTakeMostUrgent();
         origin = TaskOrigin::taken;
         for (std::uint32_t k = 1; priority == PriorityReadySet::kNone && k < participants_; ++k) {
             const std::uint32_t victim = (worker + k) % participants_;
+            if (!takeAnything && !worthStealing(plan, victim)) {
+                continue;
+            }
             std::uint64_t extra = 0;
             std::uint32_t word = 0;
             priority = plan.readySet(victim).tryStealHalf(extra, word);
@@ -137,6 +173,22 @@ private:
             }
         }
         return priority == PriorityReadySet::kNone ? kNoTask : plan.taskAtPriority(priority);
+    }
+
+    // Whether the most urgent entry of `victim`'s set is worth moving here. Its entries are looked
+    // at only while it advertises one (PriorityReadySet::advertiseMovable); when they turn out not
+    // to be, the advert comes down until the owner offers another.
+    bool worthStealing(ScheduledPlan& plan, std::uint32_t victim) const noexcept {
+        PriorityReadySet& set = plan.readySet(victim);
+        if (!set.advertisesMovableApprox()) {
+            return false;
+        }
+        const std::uint32_t top = set.peekMostUrgentApprox();
+        if (top != PriorityReadySet::kNone && worthMoving(plan, plan.taskAtPriority(top))) {
+            return true;
+        }
+        set.withdrawMovable();
+        return false;
     }
 
     // On a line of its own: the workers read the base's block fields for every task.

@@ -5,6 +5,7 @@
 #include <fluxforge/sched/scheduled_plan.hpp>
 #include <fluxforge/sched/task_observer.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <string_view>
 
@@ -51,6 +52,16 @@ struct ParallelPolicy {
     double minimumWorkNanoseconds = 30000.0;
     /// Helpers are added only while the graph's average parallelism W/D leaves work for them.
     bool limitToParallelism = true;
+    /// A task is handed to another worker than the one that made it ready (dealt out as a source,
+    /// or stolen by a worker with nothing to do; critical-path executor) only when it costs at
+    /// least this much: its measured time once the engine has timed it, its estimate before.
+    /// Moving a task to another core moves its inputs and outputs between caches (a cache line
+    /// takes 100-200 ns between the cores of some machines), more than tasks of a few tens of
+    /// nanoseconds take: stealing those makes a block slower than one worker alone. Smaller tasks
+    /// stay with their owner, except that the audio thread takes them all the same once it has
+    /// waited that long with nothing to do (their owner may have been preempted). 0 moves any
+    /// task.
+    double minimumStealNanoseconds = 250.0;
 };
 
 class Executor {
@@ -85,10 +96,12 @@ namespace detail {
 inline void runSerially(ScheduledPlan& plan, const BlockInfo& block,
                         TaskObserver* observer) noexcept {
     if (block.timeNodes) {
+        double largest = 0.0;
         runInOrderTimed(plan.plan(), block, observer,
-                        [&plan](TaskIndex task, std::uint64_t ticks) noexcept {
-                            plan.recordTaskTicks(task, ticks);
+                        [&plan, &largest](TaskIndex task, std::uint64_t ticks) noexcept {
+                            largest = std::max(largest, plan.recordTaskTicks(task, ticks));
                         });
+        plan.recordLargestTaskTicks(largest);
         return;
     }
     runInOrderObserved(plan.plan(), block, observer);

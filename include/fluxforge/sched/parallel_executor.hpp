@@ -49,6 +49,7 @@ public:
         participants_ = helpers + 1;
         helpersThatRan_.store(0, std::memory_order_relaxed);
         busyTicks_.store(0, std::memory_order_relaxed);
+        largestTaskTicks_.store(0.0, std::memory_order_relaxed);
         beginBlock(plan);
         // A helper adds its busy time as it leaves: a timed block waits for that. Otherwise the
         // block may end without waiting for helpers to notice that it has (plan_ and the block's
@@ -59,6 +60,7 @@ public:
                                   : WorkerPool::HelperExit::deferred);
         if (block.timeNodes) {
             plan.recordWorkTicks(busyTicks_.load(std::memory_order_relaxed));
+            plan.recordLargestTaskTicks(largestTaskTicks_.load(std::memory_order_relaxed));
         }
         // Complete without waiting: a helper counts itself at its first task, which happens
         // before the block's last task, and the block has ended.
@@ -70,6 +72,8 @@ public:
     void setPolicy(ParallelPolicy policy) noexcept {
         policy_ = policy;
         minimumWorkTicks_ = policy.minimumWorkNanoseconds * ticksPerNanosecond_;
+        minimumStealTicks_ =
+            static_cast<std::uint64_t>(policy.minimumStealNanoseconds * ticksPerNanosecond_);
     }
 
     /// Helpers that ran at least one task of the last block (0: the audio thread did it all).
@@ -85,7 +89,8 @@ protected:
     struct WorkerTally {
         std::uint32_t worker = 0; // the worker's index in the block (for the task observer)
         std::uint32_t tasks = 0;
-        std::uint64_t busyTicks = 0; // on blocks whose nodes are timed
+        std::uint64_t busyTicks = 0;   // on blocks whose nodes are timed
+        double largestTaskTicks = 0.0; // the same, the largest task's (its envelope)
     };
 
     /// Worker `worker`'s share of the block (ParallelJob::work), each task run through runTask.
@@ -110,11 +115,20 @@ protected:
         if (block_.timeNodes) {
             const std::uint64_t ticks = view.endTicks - view.startTicks;
             tally.busyTicks += ticks;
-            plan_->recordTaskTicks(task, ticks);
+            tally.largestTaskTicks =
+                std::max(tally.largestTaskTicks, plan_->recordTaskTicks(task, ticks));
         }
         if (observer_ != nullptr) {
             observer_->onTaskRun(WorkerView{tally.worker}, view);
         }
+    }
+
+    /// ParallelPolicy::minimumStealNanoseconds in CycleClock ticks.
+    [[nodiscard]] std::uint64_t minimumStealTicks() const noexcept { return minimumStealTicks_; }
+    /// Whether `task` costs enough to be moved to another worker (ParallelPolicy::
+    /// minimumStealNanoseconds).
+    [[nodiscard]] bool worthMoving(const ScheduledPlan& plan, TaskIndex task) const noexcept {
+        return plan.costTicks(task, ticksPerNanosecond_) >= static_cast<double>(minimumStealTicks_);
     }
 
     ScheduledPlan* plan_ = nullptr; // the block's plan: set by run(), kept for helpers leaving late
@@ -128,6 +142,11 @@ private:
         runTasks(worker, tally);
         if (tally.busyTicks != 0) {
             busyTicks_.fetch_add(tally.busyTicks, std::memory_order_relaxed);
+            double largest = largestTaskTicks_.load(std::memory_order_relaxed);
+            while (tally.largestTaskTicks > largest &&
+                   !largestTaskTicks_.compare_exchange_weak(largest, tally.largestTaskTicks,
+                                                            std::memory_order_relaxed)) {
+            }
         }
     }
 
@@ -144,6 +163,11 @@ private:
         if (!parallel_) {
             return 0;
         }
+        // No task is ever moved between workers below minimumStealNanoseconds: when even the
+        // largest is smaller, a helper could only watch (and cost the block its hand-over).
+        if (plan.largestTaskTicks(ticksPerNanosecond_) < static_cast<double>(minimumStealTicks_)) {
+            return 0;
+        }
         std::uint32_t helpers = std::min(pool_->helperCountApprox(), plan.maxWorkers() - 1);
         if (policy_.limitToParallelism && plan.criticalPath() > 0.0) {
             const double parallelism = plan.totalWork() / plan.criticalPath();
@@ -157,12 +181,14 @@ private:
     ParallelPolicy policy_;
     double ticksPerNanosecond_;
     double minimumWorkTicks_ = 0.0;
+    std::uint64_t minimumStealTicks_ = 0;
     bool parallel_ = false; // the last decision (audio thread)
     std::atomic<std::uint32_t> lastHelpers_{0};
     // Per block, summed by the workers as they leave (one atomic each per block); on a line of
     // their own, away from the fields every worker reads for every task.
     alignas(64) std::atomic<std::uint32_t> helpersThatRan_{0};
     std::atomic<std::uint64_t> busyTicks_{0};
+    std::atomic<double> largestTaskTicks_{0.0};
 };
 
 } // namespace fluxforge

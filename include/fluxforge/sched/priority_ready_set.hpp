@@ -27,12 +27,14 @@ public:
         // One allocation of whole cache lines, summaries first: the sets of different workers
         // never share a line, so an owner's inserts and takes do not slow the other workers down
         // (separate small allocations used to sit side by side on the heap).
+        // The first line holds the advert (advertiseMovable) alone.
         const std::uint32_t summaryLines = (numSummaries_ + kPerLine - 1) / kPerLine;
         const std::uint32_t wordLines = (numWords_ + kPerLine - 1) / kPerLine;
-        lines_.reset(new Line[summaryLines + wordLines == 0 ? 1 : summaryLines + wordLines]);
-        summaries_ = lines_[0].entries;
-        words_ = lines_[summaryLines].entries;
-        for (std::uint32_t l = 0; l < summaryLines + wordLines; ++l) {
+        lines_.reset(new Line[1 + summaryLines + wordLines]);
+        advert_ = lines_[0].entries;
+        summaries_ = lines_[1].entries;
+        words_ = lines_[1 + summaryLines].entries;
+        for (std::uint32_t l = 0; l < 1 + summaryLines + wordLines; ++l) {
             for (std::atomic<std::uint64_t>& entry : lines_[l].entries) {
                 entry.store(0, std::memory_order_relaxed);
             }
@@ -113,6 +115,41 @@ public:
         });
     }
 
+    /// The most urgent entry as it looks now, without taking it (kNone when the set looks empty).
+    /// Plain loads: a thief weighs what it would take before it takes it. May be stale.
+    [[nodiscard]] std::uint32_t peekMostUrgentApprox() const noexcept {
+        for (std::uint32_t s = 0; s < numSummaries_; ++s) {
+            std::uint64_t summary = summaries_[s].load(std::memory_order_relaxed);
+            while (summary != 0) {
+                const std::uint32_t word =
+                    s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
+                const std::uint64_t bits = words_[word].load(std::memory_order_relaxed);
+                if (bits != 0) {
+                    return word * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+                }
+                summary &= summary - 1; // emptied by takes; its summary bit is cleared by a scan
+            }
+        }
+        return kNone;
+    }
+
+    /// The advert: whether the set may hold an entry worth stealing, in a cache line of its own.
+    /// A worker with nothing to do looks at other sets' adverts before it looks at their entries,
+    /// because reading the lines a set's owner keeps writing takes them away from the owner (its
+    /// next take or insert must win them back). The owner advertises when it inserts an entry
+    /// worth moving (writing the line only if the advert is down); a thief withdraws it when it
+    /// finds nothing worth taking. A lost advert only leaves work with its owner: it is a hint,
+    /// and no entry's fate depends on it. Thread: any. Real-time safe: yes. Allocates: no.
+    void advertiseMovable() noexcept {
+        if (advert_->load(std::memory_order_relaxed) == 0) {
+            advert_->store(1, std::memory_order_relaxed);
+        }
+    }
+    void withdrawMovable() noexcept { advert_->store(0, std::memory_order_relaxed); }
+    [[nodiscard]] bool advertisesMovableApprox() const noexcept {
+        return advert_->load(std::memory_order_relaxed) != 0;
+    }
+
     /// Whether the set looks empty. May say "not empty" for an empty set: a take leaves its word's
     /// summary bit set, and only a scan that finds the word empty clears it.
     [[nodiscard]] bool emptyApprox() const noexcept {
@@ -162,6 +199,7 @@ private:
     std::uint32_t numWords_ = 0;
     std::uint32_t numSummaries_ = 0;
     std::unique_ptr<Line[]> lines_;
+    std::atomic<std::uint64_t>* advert_ = nullptr;    // into lines_: the first line, alone
     std::atomic<std::uint64_t>* summaries_ = nullptr; // into lines_
     std::atomic<std::uint64_t>* words_ = nullptr;     // into lines_, after the summaries' lines
 };

@@ -58,6 +58,7 @@ public:
     [[nodiscard]] std::uint32_t priorityOf(TaskIndex task) const noexcept {
         return priorityOf_[task];
     }
+
     /// The priorities of the source tasks, most urgent first.
     [[nodiscard]] std::span<const std::uint32_t> sourcePriorities() const noexcept {
         return order_->sourcePriorities();
@@ -109,12 +110,33 @@ public:
     /// One task's time on a block whose nodes are timed, kept as a lower envelope like
     /// measuredWorkTicks (an average would carry every preemption into the ranks).
     /// Thread: the worker that ran the task. Real-time safe: yes. Allocates: no.
-    void recordTaskTicks(TaskIndex task, std::uint64_t ticks) noexcept {
+    /// Returns the envelope's new value.
+    double recordTaskTicks(TaskIndex task, std::uint64_t ticks) noexcept {
         std::atomic<double>& slot = taskTicks_[task];
         const double previous = slot.load(std::memory_order_relaxed);
         const auto value = static_cast<double>(ticks);
-        slot.store(previous == 0.0 ? value : std::min(value, previous * 1.125),
-                   std::memory_order_relaxed);
+        const double kept = previous == 0.0 ? value : std::min(value, previous * 1.125);
+        slot.store(kept, std::memory_order_relaxed);
+        return kept;
+    }
+
+    /// The largest task's cost in CycleClock ticks: the largest measured time (recordTaskTicks'
+    /// envelopes) of the last block whose nodes were timed, else the largest estimate converted
+    /// with `ticksPerNanosecond`. No task smaller than ParallelPolicy::minimumStealNanoseconds is
+    /// ever moved between workers, so when even the largest is smaller, helpers have nothing to
+    /// do. Thread: audio (the executors). Real-time safe: yes. Allocates: no.
+    [[nodiscard]] double largestTaskTicks(double ticksPerNanosecond) const noexcept {
+        return largestMeasuredTaskTicks_ > 0.0 ? largestMeasuredTaskTicks_
+                                               : largestEstimate_ * ticksPerNanosecond;
+    }
+    void recordLargestTaskTicks(double ticks) noexcept { largestMeasuredTaskTicks_ = ticks; }
+
+    /// What a task costs in CycleClock ticks: its measured time once timed, else the plan's
+    /// estimate (Plan::cost) converted with `ticksPerNanosecond`. Thread: the block's workers.
+    /// Real-time safe: yes. Allocates: no.
+    [[nodiscard]] double costTicks(TaskIndex task, double ticksPerNanosecond) const noexcept {
+        const double measured = taskTicks_[task].load(std::memory_order_relaxed);
+        return measured > 0.0 ? measured : plan_->cost(task) * ticksPerNanosecond;
     }
 
     /// A task's measured time in CycleClock ticks (the envelope recordTaskTicks keeps), 0 if it was
@@ -168,6 +190,9 @@ public:
     [[nodiscard]] PriorityReadySet& readySet(std::uint32_t worker) noexcept {
         return readySets_[worker];
     }
+    [[nodiscard]] const PriorityReadySet& readySet(std::uint32_t worker) const noexcept {
+        return readySets_[worker];
+    }
 
     /// FIFO ring of one block's ready tasks (dynamic FIFO executor): each task enters once. Every
     /// slot is kNoTask between blocks (the executor empties a slot as it claims its task).
@@ -198,7 +223,9 @@ private:
     const PriorityOrder* order_ = nullptr;     // audio thread: the order in use
     const TaskIndex* byPriority_ = nullptr;
     const std::uint32_t* priorityOf_ = nullptr;
-    double measuredWorkTicks_ = 0.0; // audio thread
+    double measuredWorkTicks_ = 0.0;        // audio thread
+    double largestMeasuredTaskTicks_ = 0.0; // audio thread
+    double largestEstimate_ = 0.0;          // nanoseconds, set at construction
     // Workers write; the control thread seeds it before the plan plays, and reads it.
     std::unique_ptr<std::atomic<double>[]> taskTicks_;
 
@@ -250,6 +277,7 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
     std::vector<double> costs(n);
     for (TaskIndex t = 0; t < n; ++t) {
         costs[t] = p.cost(t);
+        largestEstimate_ = std::max(largestEstimate_, costs[t]);
     }
     auto order = std::make_unique<PriorityOrder>(p, costs);
     published_ = order.get();
