@@ -59,6 +59,11 @@ std::string describe(const ExperimentCase& c, ExecutorKind executor, std::uint32
 
 } // namespace
 
+std::size_t warmupBlocks(const ExperimentSpec& spec, FrameCount blockSize) noexcept {
+    const std::size_t frames = std::max<std::size_t>(1, blockSize);
+    return std::max(spec.warmup, (spec.warmupFrames + frames - 1) / frames);
+}
+
 ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgress& progress) {
     if (spec.cases.empty() || spec.executors.empty() || spec.workers.empty() ||
         spec.blockSizes.empty()) {
@@ -106,6 +111,7 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
                 throw Error("experiment '" + spec.name + "', case '" + c.label + "': " + e.what());
             }
             MeasurementRig rig(*generated.graph, blockSize, maxWorkers, spec.realtime);
+            const std::size_t warmup = warmupBlocks(spec, blockSize);
             const SimGraph& simGraph = rig.simGraph();
 
             // Measure, the combinations interleaved within each repetition.
@@ -124,13 +130,15 @@ ExperimentResult runExperiment(const ExperimentSpec& spec, const ExperimentProgr
                         describe(c, combinations[k].executor, combinations[k].workers, blockSize) +
                         " repetition " + std::to_string(r + 1));
                     MeasuredRun run = rig.run(combinations[k].executor, combinations[k].workers,
-                                              spec.policy, spec.blocks, spec.warmup);
+                                              spec.policy, spec.blocks, warmup);
                     stats[k].push_back(BlockStatistics::of(run.blockNs));
                     blocks[k].insert(blocks[k].end(), run.blockNs.begin(), run.blockNs.end());
                     helpers[k] += run.meanHelpers / static_cast<double>(spec.repetitions);
                 }
                 if (spec.simulate) {
-                    const CostRecording part = rig.record(slice);
+                    // Right after a run on two workers: the same warm-up as a measured run, so
+                    // that the costs are the serial steady state's, not the cache transient's.
+                    const CostRecording part = rig.record(slice, warmup);
                     recording.costs.insert(recording.costs.end(), part.costs.begin(),
                                            part.costs.end());
                     recording.blocks += part.blocks;
@@ -297,6 +305,8 @@ void writeResultJson(const ExperimentResult& result, std::ostream& out) {
         << "  \"hardwareThreads\": " << result.hardwareThreads << ",\n"
         << "  \"blocksPerRepetition\": " << result.spec.blocks << ",\n"
         << "  \"repetitions\": " << result.spec.repetitions << ",\n"
+        << "  \"warmup\": " << result.spec.warmup << ",\n"
+        << "  \"warmupFrames\": " << result.spec.warmupFrames << ",\n"
         << "  \"realtime\": " << (result.spec.realtime ? "true" : "false") << ",\n"
         << "  \"calibration\": ";
     writeCalibrationJson(result.calibration, out);

@@ -27,6 +27,7 @@ ExperimentSpec tinyExperiment() {
     spec.workers = {1, 2};
     spec.blocks = 20;
     spec.warmup = 2;
+    spec.warmupFrames = 0; // spinning nodes keep no rings: no transient to wait out
     spec.repetitions = 2;
     spec.recordBlocks = 4;
     spec.simulateWorkers = {4};
@@ -96,6 +97,7 @@ TEST(ExperimentRunnerTest, JsonAndCsvCarryEveryField) {
                             "\"steals\"",
                             "\"simulatedP50Ns\"",
                             "\"error\"",
+                            "\"warmupFrames\"",
                             "\"remoteNs\""}) {
         EXPECT_NE(json.str().find(key), std::string::npos) << key;
     }
@@ -116,6 +118,19 @@ TEST(ExperimentRunnerTest, ProgressIsReported) {
     std::size_t lines = 0;
     static_cast<void>(runExperiment(tinyExperiment(), [&](const std::string&) { ++lines; }));
     EXPECT_GE(lines, 6u); // one per run (3 combinations x 2 repetitions), and "done"
+}
+
+// Runs after another executor start with the nodes' rings in the other core's cache: the warm-up
+// lasts at least `warmup` blocks and at least `warmupFrames` of audio, whichever is longer.
+TEST(ExperimentRunnerTest, WarmUpCoversWarmupFramesAtEveryBlockSize) {
+    ExperimentSpec spec;
+    spec.warmup = 20;
+    spec.warmupFrames = 8192;
+    EXPECT_EQ(warmupBlocks(spec, 64), 128u);
+    EXPECT_EQ(warmupBlocks(spec, 100), 82u); // rounded up: never less audio than asked for
+    EXPECT_EQ(warmupBlocks(spec, 1024), 20u);
+    spec.warmupFrames = 0;
+    EXPECT_EQ(warmupBlocks(spec, 64), 20u);
 }
 
 TEST(ExperimentRunnerTest, IncompleteExperimentsAreRefused) {

@@ -29,8 +29,13 @@ struct ExperimentSpec {
                                         ExecutorKind::dynamicFifo, ExecutorKind::criticalPath};
     std::vector<std::uint32_t> workers{1, 2};
     std::vector<FrameCount> blockSizes{64};
-    std::size_t blocks = 200;          ///< measured blocks per repetition
-    std::size_t warmup = 20;           ///< blocks run before each repetition's measured ones
+    std::size_t blocks = 200; ///< measured blocks per repetition
+    std::size_t warmup = 20;  ///< blocks run before each repetition's measured ones
+    /// ... and at least this much audio, in frames: a run that follows another executor or worker
+    /// count (or the recording) starts with data in the other core's cache, and the nodes' rings
+    /// (compensation histories, reverb lines: 4096 frames at 48 kHz for the built-in nodes) take
+    /// one full turn to come back (docs/research.md, "Measuring"). Also the recording's warm-up.
+    std::size_t warmupFrames = 8192;
     std::size_t repetitions = 5;       ///< each (executor, workers) run this often, interleaved
     ParallelPolicy policy{0.0, false}; ///< default: helpers for every block (as the benchmarks)
     /// Measure with real-time priority (MeasurementRig); on a shared machine the only way a
@@ -76,6 +81,11 @@ struct ExperimentResult {
     unsigned hardwareThreads = 0;
     std::vector<ResultRow> rows;
 };
+
+/// The blocks run before each measured run and each recorded slice at `blockSize`: `warmup`, or
+/// enough blocks to play `warmupFrames`, whichever is more.
+/// Thread: any. Real-time safe: yes. Allocates: no.
+[[nodiscard]] std::size_t warmupBlocks(const ExperimentSpec& spec, FrameCount blockSize) noexcept;
 
 /// Called with a line of progress (what runs now, how far, elapsed seconds).
 using ExperimentProgress = std::function<void(const std::string&)>;

@@ -203,8 +203,8 @@ ExperimentFile readExperimentFile(const std::string& path) {
     const Json j = parseFile(path);
     allowOnly(j, path,
               {"name", "description", "generator", "sweep", "cases", "executors", "workers",
-               "blockSizes", "blocks", "warmup", "repetitions", "policy", "simulate",
-               "simulateWorkers", "recordBlocks", "realtime", "table", "plots"});
+               "blockSizes", "blocks", "warmup", "warmupFrames", "repetitions", "policy",
+               "simulate", "simulateWorkers", "recordBlocks", "realtime", "table", "plots"});
     ExperimentFile file;
     ExperimentSpec& spec = file.spec;
     spec.name = get<std::string>(j, "name", "experiment", path);
@@ -270,6 +270,7 @@ ExperimentFile readExperimentFile(const std::string& path) {
     spec.blockSizes = get<std::vector<FrameCount>>(j, "blockSizes", spec.blockSizes, path);
     spec.blocks = get<std::size_t>(j, "blocks", spec.blocks, path);
     spec.warmup = get<std::size_t>(j, "warmup", spec.warmup, path);
+    spec.warmupFrames = get<std::size_t>(j, "warmupFrames", spec.warmupFrames, path);
     spec.repetitions = get<std::size_t>(j, "repetitions", spec.repetitions, path);
     if (spec.blocks == 0 || spec.repetitions == 0) {
         fail(path, "'blocks' and 'repetitions' must be at least 1");
