@@ -240,7 +240,7 @@ struct CalibrationCase {
     double measured = 0.0;
 };
 
-constexpr ParallelPolicy kForced{0.0, false};
+constexpr ParallelPolicy kForced{0.0, false, 0.0};
 
 struct CalibrationRun {
     FrameCount blockSize;

@@ -146,6 +146,26 @@ TEST(ScheduleSimulatorTest, HelpersFollowTheExecutorsPolicy) {
     EXPECT_EQ(simulatedHelpers(g.graph, onWorkers(8), ExecutorKind::serial), 0u);
 }
 
+// ParallelPolicy::minimumStealNanoseconds, as the critical-path executor applies it: the short
+// tasks (5) stay with the worker they were dealt to, and with nothing worth moving no helper
+// comes in at all.
+TEST(ScheduleSimulatorTest, TasksTooSmallToMoveStayWithTheirWorker) {
+    const ChainBesideShorts g;
+    SimSettings settings = onWorkers(2);
+    // Worker 0 runs the chain (0-30); worker 1 its two shorts, then steals worker 0's two.
+    EXPECT_DOUBLE_EQ(simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings).blockNs,
+                     30.0);
+    // Worker 1 may not steal the shorts: worker 0 runs them after its chain.
+    settings.policy.minimumStealNanoseconds = 8.0;
+    EXPECT_DOUBLE_EQ(simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings).blockNs,
+                     40.0);
+    // No task worth moving: no helper.
+    settings.policy.minimumStealNanoseconds = 20.0;
+    const SimResult alone = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings);
+    EXPECT_EQ(alone.helpers, 0u);
+    EXPECT_DOUBLE_EQ(alone.blockNs, 50.0);
+}
+
 TEST(ScheduleSimulatorTest, WideFanScalesToTheBound) {
     // 1 source, 64 branches of 10, no overheads: critical path and FIFO on p workers take
     // 10 + 10 * ceil(64 / p).

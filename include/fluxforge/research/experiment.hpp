@@ -36,8 +36,9 @@ struct ExperimentSpec {
     /// (compensation histories, reverb lines: 4096 frames at 48 kHz for the built-in nodes) take
     /// one full turn to come back (docs/research.md, "Measuring"). Also the recording's warm-up.
     std::size_t warmupFrames = 8192;
-    std::size_t repetitions = 5;       ///< each (executor, workers) run this often, interleaved
-    ParallelPolicy policy{0.0, false}; ///< default: helpers for every block (as the benchmarks)
+    std::size_t repetitions = 5; ///< each (executor, workers) run this often, interleaved
+    /// Default: helpers for every block, any task may move (as the benchmarks).
+    ParallelPolicy policy{0.0, false, 0.0};
     /// Measure with real-time priority (MeasurementRig); on a shared machine the only way a
     /// second worker gets its core. Needs the right to it (root, or RLIMIT_RTPRIO).
     bool realtime = false;

@@ -51,10 +51,12 @@ struct SimOverheads {
 
 /// How one block is simulated.
 struct SimSettings {
-    std::uint32_t workers = 1;         ///< p: the audio thread and p-1 helpers
-    ParallelPolicy policy{0.0, false}; ///< as the executor's (which blocks get helpers)
-    SimOverheads serial{};             ///< used when the block runs on the audio thread alone
-    SimOverheads parallel{};           ///< used when helpers join
+    std::uint32_t workers = 1; ///< p: the audio thread and p-1 helpers
+    /// As the executor's: which blocks get helpers, which tasks may move between workers.
+    /// Default: helpers for every block and any task may move (as the benchmarks).
+    ParallelPolicy policy{0.0, false, 0.0};
+    SimOverheads serial{};   ///< used when the block runs on the audio thread alone
+    SimOverheads parallel{}; ///< used when helpers join
 };
 
 struct SimResult {
@@ -70,7 +72,9 @@ struct SimResult {
 [[nodiscard]] SimResult simulateBlock(ExecutorKind policy, const SimGraph& graph,
                                       std::span<const double> costs, const SimSettings& settings);
 
-/// The helper count an executor picks for a block (ParallelExecutor's rule).
+/// The helper count an executor picks for a block (ParallelExecutor's rule; the rule that no
+/// helper comes in when every task is below ParallelPolicy::minimumStealNanoseconds is
+/// simulateBlock's, which has the costs).
 /// Thread: any. Real-time safe: yes. Allocates: no.
 [[nodiscard]] std::uint32_t simulatedHelpers(const SimGraph& graph, const SimSettings& settings,
                                              ExecutorKind policy) noexcept;
@@ -87,8 +91,10 @@ SimResult simulateLevelBarrier(const SimGraph& graph, std::span<const double> co
                                std::uint32_t participants, const SimOverheads& overheads);
 SimResult simulateDynamicFifo(const SimGraph& graph, std::span<const double> costs,
                               std::uint32_t participants, const SimOverheads& overheads);
+/// `minimumMoveNs`: ParallelPolicy::minimumStealNanoseconds (the costs decide what may move).
 SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> costs,
-                               std::uint32_t participants, const SimOverheads& overheads);
+                               std::uint32_t participants, const SimOverheads& overheads,
+                               double minimumMoveNs);
 } // namespace detail
 
 } // namespace fluxforge

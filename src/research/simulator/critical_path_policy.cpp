@@ -1,9 +1,11 @@
 // Simulated CriticalPathExecutor: per-worker ready sets ordered by critical-path priority. The
-// sources go round-robin to the workers' sets, most urgent first. A worker finishing a task
-// continues at once with the most urgent successor it made ready and puts the others in its own
-// set; a worker with an empty set steals the most urgent entry another worker's set shows (those
-// the owner put there notifyNs ago or earlier), victims tried in the executor's order, together
-// with half of the other entries of that entry's 64-entry word. Helpers join wakeNs late.
+// sources go round-robin to the workers' sets, most urgent first, when the most urgent is worth
+// moving (ParallelPolicy::minimumStealNanoseconds), else all to worker 0; a thief takes only a
+// most urgent entry worth moving, but for worker 0 once it has waited that long. A worker finishing
+// a task continues at once with the most urgent successor it made ready and puts the others in its
+// own set; a worker with an empty set steals the most urgent entry another worker's set shows
+// (those the owner put there notifyNs ago or earlier), victims tried in the executor's order,
+// together with half of the other entries of that entry's 64-entry word. Helpers join wakeNs late.
 #include <fluxforge/research/schedule_simulator.hpp>
 
 #include <functional>
@@ -15,7 +17,8 @@
 namespace fluxforge::detail {
 
 SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> costs,
-                               std::uint32_t participants, const SimOverheads& overheads) {
+                               std::uint32_t participants, const SimOverheads& overheads,
+                               double minimumMoveNs) {
     constexpr std::uint32_t kNobody = ~std::uint32_t{0};
     constexpr double kNever = std::numeric_limits<double>::infinity();
     constexpr double kAlways = -std::numeric_limits<double>::infinity();
@@ -28,22 +31,46 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
     // Each set: priority -> the time its entry was put there.
     std::vector<std::map<std::uint32_t, double>> sets(participants);
     {
+        // Dealt out only when the most urgent source is worth moving; else all to worker 0.
+        std::uint32_t first = 0;
+        while (first < n && graph.predecessorCount[graph.byPriority[first]] != 0) {
+            ++first;
+        }
+        const std::uint32_t dealt =
+            first < n && costs[graph.byPriority[first]] >= minimumMoveNs ? participants : 1;
         std::uint32_t next = 0;
         for (std::uint32_t priority = 0; priority < n; ++priority) {
             if (graph.predecessorCount[graph.byPriority[priority]] == 0) {
                 sets[next].emplace(priority, kAlways);
-                next = next + 1 == participants ? 0 : next + 1;
+                next = next + 1 == dealt ? 0 : next + 1;
             }
         }
     }
     const auto visibleAt = [&](double put) {
         return put == kAlways ? 0.0 : put + overheads.notifyNs;
     };
-    // The earliest time any entry of `victim`'s set is visible to another worker.
-    const auto earliestVisible = [&](std::uint32_t victim) {
+    // The most urgent entry of `victim`'s set that another worker sees at time `t` (end if none).
+    const auto topAt = [&](std::uint32_t victim, double t) {
+        auto it = sets[victim].begin();
+        while (it != sets[victim].end() && visibleAt(it->second) > t) {
+            ++it;
+        }
+        return it;
+    };
+    // The earliest time from `from` on at which worker `thief` may steal from `victim`: when the
+    // most urgent entry it sees is worth moving (ParallelPolicy::minimumStealNanoseconds), or, for
+    // the audio thread (worker 0), any entry once it has waited minimumMoveNs with nothing to do.
+    const auto stealableFrom = [&](std::uint32_t thief, std::uint32_t victim, double from) {
         double earliest = kNever;
         for (const auto& [priority, put] : sets[victim]) {
-            earliest = std::min(earliest, visibleAt(put));
+            const double t = std::max(from, visibleAt(put));
+            const auto top = topAt(victim, t);
+            if (top != sets[victim].end() && costs[graph.byPriority[top->first]] >= minimumMoveNs) {
+                earliest = std::min(earliest, t);
+            }
+            if (thief == 0) {
+                earliest = std::min(earliest, std::max(from + minimumMoveNs, visibleAt(put)));
+            }
         }
         return earliest;
     };
@@ -77,7 +104,7 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
             } else {
                 for (std::uint32_t v = 0; v < participants; ++v) {
                     if (v != w) {
-                        start = std::min(start, std::max(freeAt[w], earliestVisible(v)));
+                        start = std::min(start, stealableFrom(w, v, freeAt[w]));
                     }
                 }
             }
@@ -122,17 +149,14 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
             begin(task, best, bestStart);
             continue;
         }
-        // Steal: the first victim in the executor's order that shows an entry at bestStart.
+        // Steal: the first victim in the executor's order that may be stolen from at bestStart.
         for (std::uint32_t k = 1; k < participants; ++k) {
             const std::uint32_t victim = (best + k) % participants;
             auto& set = sets[victim];
-            auto first = set.begin();
-            while (first != set.end() && visibleAt(first->second) > bestStart) {
-                ++first;
-            }
-            if (first == set.end()) {
+            if (stealableFrom(best, victim, freeAt[best]) > bestStart) {
                 continue;
             }
+            const auto first = topAt(victim, bestStart);
             const std::uint32_t taken = first->first;
             const std::uint32_t word = taken / 64;
             std::vector<std::uint32_t> rest;

@@ -124,7 +124,12 @@ double detail::simulatedDuration(const SimGraph& graph, std::span<const double> 
 
 SimResult simulateBlock(ExecutorKind policy, const SimGraph& graph, std::span<const double> costs,
                         const SimSettings& settings) {
-    const std::uint32_t helpers = simulatedHelpers(graph, settings, policy);
+    std::uint32_t helpers = simulatedHelpers(graph, settings, policy);
+    // No task may move between workers: a helper could only watch (ParallelExecutor).
+    const double largest = costs.empty() ? 0.0 : *std::max_element(costs.begin(), costs.end());
+    if (largest < settings.policy.minimumStealNanoseconds) {
+        helpers = 0;
+    }
     SimResult result;
     switch (helpers == 0 ? ExecutorKind::serial : policy) {
     case ExecutorKind::serial:
@@ -137,7 +142,8 @@ SimResult simulateBlock(ExecutorKind policy, const SimGraph& graph, std::span<co
         result = detail::simulateDynamicFifo(graph, costs, helpers + 1, settings.parallel);
         break;
     case ExecutorKind::criticalPath:
-        result = detail::simulateCriticalPath(graph, costs, helpers + 1, settings.parallel);
+        result = detail::simulateCriticalPath(graph, costs, helpers + 1, settings.parallel,
+                                              settings.policy.minimumStealNanoseconds);
         break;
     }
     result.helpers = helpers;

@@ -282,11 +282,14 @@ ExperimentFile readExperimentFile(const std::string& path) {
     }
     if (j.contains("policy")) {
         const Json& p = j.at("policy");
-        allowOnly(p, path + ".policy", {"minimumWorkNanoseconds", "limitToParallelism"});
+        allowOnly(p, path + ".policy",
+                  {"minimumWorkNanoseconds", "limitToParallelism", "minimumStealNanoseconds"});
         spec.policy.minimumWorkNanoseconds =
             get<double>(p, "minimumWorkNanoseconds", spec.policy.minimumWorkNanoseconds, path);
         spec.policy.limitToParallelism =
             get<bool>(p, "limitToParallelism", spec.policy.limitToParallelism, path);
+        spec.policy.minimumStealNanoseconds =
+            get<double>(p, "minimumStealNanoseconds", spec.policy.minimumStealNanoseconds, path);
     }
     spec.simulate = get<bool>(j, "simulate", spec.simulate, path);
     spec.realtime = get<bool>(j, "realtime", spec.realtime, path);
