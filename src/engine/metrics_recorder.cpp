@@ -5,6 +5,7 @@
 #include <fluxforge/core/error.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <string>
 
@@ -32,17 +33,14 @@ std::unique_ptr<std::atomic<std::uint64_t>[]> zeroedWords(std::size_t count) {
 
 TraceRings::TraceRings(std::uint32_t blocks, std::uint32_t eventsPerWorker, std::uint32_t workers)
     : blockCapacity(blocks)
-    , eventCapacity(eventsPerWorker)
     , blockWords(zeroedWords(std::size_t{blocks} * kBlockWords))
-    , rings(new WorkerRing[workers])
+    , eventCapacity(std::bit_ceil(std::uint64_t{eventsPerWorker}))
+    , eventWords(zeroedWords(eventCapacity * TaskEventRing::kWords * workers))
+    , rings(new TaskEventRing[workers])
     , numRings(workers) {
     for (std::uint32_t w = 0; w < workers; ++w) {
-        rings[w].events.reset(new Event[eventsPerWorker]);
-        for (std::uint32_t e = 0; e < eventsPerWorker; ++e) {
-            for (auto& word : rings[w].events[e].words) {
-                word.store(0, std::memory_order_relaxed);
-            }
-        }
+        rings[w].words = eventWords.get() + w * eventCapacity * TaskEventRing::kWords;
+        rings[w].mask = eventCapacity - 1;
     }
 }
 
@@ -203,7 +201,7 @@ TraceCapture MetricsRecorder::captureRaw() const {
         return capture;
     }
     // Copies the newest `capacity` records of a ring while it may be written, then keeps those
-    // the writer cannot have overwritten meanwhile. Returns the index of the first record kept.
+    // the writer cannot have overwritten meanwhile. Returns whether older records were lost.
     // `record(slot)` gives the words of the record in a slot.
     const auto copyRing = [](const auto& record, const std::atomic<std::uint64_t>& head,
                              std::uint64_t capacity, std::size_t recordWords,
@@ -223,7 +221,7 @@ TraceCapture MetricsRecorder::captureRaw() const {
         const std::uint64_t safe = after > capacity ? after - capacity : 0;
         const std::uint64_t drop = safe > first ? std::min(safe - first, before - first) : 0;
         out.erase(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(drop * recordWords));
-        return std::pair<std::uint64_t, bool>{first + drop, first + drop > 0};
+        return first + drop > 0;
     };
 
     std::vector<std::uint64_t> blockWords;
@@ -237,30 +235,30 @@ TraceCapture MetricsRecorder::captureRaw() const {
         return capture;
     }
 
-    // Every worker's events; a ring that has wrapped holds only the later part of its oldest
-    // block, so blocks up to that one are left out.
+    // Every worker's events. A ring that has wrapped holds only the later part of the block its
+    // oldest event belongs to, so blocks that started before that event are left out.
     std::vector<std::vector<std::uint64_t>> events(rings->numRings);
-    std::uint64_t firstComplete = 0;
+    bool partial = false;
+    std::uint64_t partialUntil = 0; // ticks: blocks starting at or before it may miss events
     for (std::uint32_t w = 0; w < rings->numRings; ++w) {
-        const TraceRings::WorkerRing& ring = rings->rings[w];
-        const auto [first, lost] = copyRing(
-            [&ring](std::uint64_t slot) {
-                return static_cast<const std::atomic<std::uint64_t>*>(ring.events[slot].words);
-            },
-            ring.head, rings->eventCapacity, TraceRings::kEventWords, events[w]);
-        static_cast<void>(first);
+        const TaskEventRing& ring = rings->rings[w];
+        const bool lost = copyRing(
+            [&ring](std::uint64_t slot) { return ring.words + slot * TaskEventRing::kWords; },
+            ring.head, rings->eventCapacity, TaskEventRing::kWords, events[w]);
         if (lost && !events[w].empty()) {
-            firstComplete = std::max(firstComplete, events[w][1] + 1);
+            partialUntil = partial ? std::max(partialUntil, events[w][0]) : events[w][0];
+            partial = true;
         }
     }
 
+    // Block records in the order written, so by start; block k's start and end ticks.
+    std::vector<std::uint64_t> starts;
+    std::vector<std::uint64_t> ends;
     std::uint64_t origin = 0;
-    std::uint64_t firstBlock = ~std::uint64_t{0};
-    std::uint64_t lastBlock = 0;
     const double perNs = ticksPerNanosecond_;
     for (std::size_t i = 0; i < numBlocks; ++i) {
         const std::uint64_t* r = blockWords.data() + i * TraceRings::kBlockWords;
-        if (r[0] < firstComplete) {
+        if (partial && r[1] <= partialUntil) {
             continue;
         }
         if (capture.blocks.empty()) {
@@ -277,28 +275,36 @@ TraceCapture MetricsRecorder::captureRaw() const {
         std::memcpy(&periodTicks, &r[4], sizeof periodTicks);
         block.periodNanoseconds = periodTicks / perNs;
         block.planGeneration = r[5];
-        firstBlock = std::min(firstBlock, block.index);
-        lastBlock = std::max(lastBlock, block.index);
         capture.blocks.push_back(block);
+        starts.push_back(r[1]);
+        ends.push_back(r[2]);
     }
     if (capture.blocks.empty()) {
         return capture;
     }
+    // Events carry no block: a task belongs to the block that was running when it started (every
+    // task of a block runs between its start and end). Earlier ones belong to blocks no longer
+    // recorded or left out; those after the last block's end to a block still running.
     for (std::uint32_t w = 0; w < rings->numRings; ++w) {
         const std::vector<std::uint64_t>& e = events[w];
-        for (std::size_t i = 0; i + TraceRings::kEventWords <= e.size();
-             i += TraceRings::kEventWords) {
-            const std::uint64_t block = e[i + 1];
-            if (block < firstBlock || block > lastBlock || e[i + 2] < origin) {
+        for (std::size_t i = 0; i + TaskEventRing::kWords <= e.size(); i += TaskEventRing::kWords) {
+            const TaskView view = TaskEventRing::unpack(e[i], e[i + 1]);
+            const auto after = std::upper_bound(starts.begin(), starts.end(), view.startTicks);
+            if (after == starts.begin()) {
+                continue;
+            }
+            const auto k = static_cast<std::size_t>(after - starts.begin()) - 1;
+            if (view.startTicks > ends[k]) {
                 continue;
             }
             TraceTask task;
             task.worker = w;
-            task.task = static_cast<TaskIndex>(e[i] & 0xffffffffu);
-            task.stolen = (e[i] >> 32) == static_cast<std::uint8_t>(TaskOrigin::stolen);
-            task.block = block;
-            task.startNanoseconds = std::llround(static_cast<double>(e[i + 2] - origin) / perNs);
-            task.endNanoseconds = std::llround(static_cast<double>(e[i + 3] - origin) / perNs);
+            task.task = view.task;
+            task.stolen = view.origin == TaskOrigin::stolen;
+            task.block = capture.blocks[k].index;
+            task.startNanoseconds =
+                std::llround(static_cast<double>(view.startTicks - origin) / perNs);
+            task.endNanoseconds = std::llround(static_cast<double>(view.endTicks - origin) / perNs);
             capture.tasks.push_back(task);
         }
     }

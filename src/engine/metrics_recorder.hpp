@@ -21,35 +21,21 @@
 namespace fluxforge::detail {
 
 /// The trace's storage: a ring of block records written by the audio thread, and one ring of
-/// task events per worker index, written by whichever thread is that worker in a block. Every
-/// word is an atomic, so a control thread copies the rings while they are written and discards
-/// what was overwritten meanwhile (the heads say which). Allocated once, when tracing is first
-/// switched on; freed with the engine.
+/// task events per worker index (TaskEventRing, written by the observer hook of whichever thread
+/// is that worker in a block). Every word is an atomic, so a control thread copies the rings while
+/// they are written and discards what was overwritten meanwhile (the heads say which). Allocated
+/// once, when tracing is first switched on; freed with the engine.
 struct TraceRings {
     static constexpr std::size_t kBlockWords = 6;
-    static constexpr std::size_t kEventWords = 4;
-
-    // One task event: aligned so that writing it touches one cache line.
-    struct alignas(kEventWords * sizeof(std::uint64_t)) Event {
-        std::atomic<std::uint64_t> words[kEventWords];
-    };
-
-    struct alignas(64) WorkerRing {
-        std::unique_ptr<Event[]> events;
-        std::atomic<std::uint64_t> head{0}; // events written since the start
-        // The writer's own copies (one worker index writes at a time; blocks are ordered by the
-        // pool's hand-over), so that a task event reads no atomic and divides nothing.
-        std::uint64_t written = 0;
-        std::uint32_t slot = 0; // written % capacity
-    };
 
     TraceRings(std::uint32_t blocks, std::uint32_t eventsPerWorker, std::uint32_t workers);
 
     std::uint32_t blockCapacity;
-    std::uint32_t eventCapacity;
     std::unique_ptr<std::atomic<std::uint64_t>[]> blockWords;
     std::atomic<std::uint64_t> blockHead{0};
-    std::unique_ptr<WorkerRing[]> rings;
+    std::uint64_t eventCapacity; // per worker: eventsPerWorker rounded up to a power of two
+    std::unique_ptr<std::atomic<std::uint64_t>[]> eventWords; // the worker rings, one after another
+    std::unique_ptr<TaskEventRing[]> rings;
     std::uint32_t numRings;
 };
 
@@ -85,7 +71,9 @@ public:
 
     // ---- workers (TaskObserver) --------------------------------------------------------------
 
-    void onTaskRun(WorkerView worker, const TaskView& task) noexcept override;
+    /// On timed blocks only: the task's time to its worker's and its own figures (the trace's
+    /// events are written by TaskObserver::onTaskRun itself).
+    void observeTask(WorkerView worker, const TaskView& task) noexcept override;
 
     // ---- any thread --------------------------------------------------------------------------
 
@@ -222,6 +210,8 @@ inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t nu
                             ? rings_.load(std::memory_order_acquire)
                             : nullptr;
     tracing_ = rings;
+    setEventRings(rings != nullptr ? rings->rings.get() : nullptr,
+                  rings != nullptr ? rings->numRings : 0);
     if (!config_.enabled && rings == nullptr) {
         timed_ = false;
         off_ = true;
@@ -242,6 +232,7 @@ inline void MetricsRecorder::beginBlock(std::uint64_t generation, std::size_t nu
     // Tracing records every task of every block; the per-node and per-worker figures still come
     // from the timed blocks alone, so that tracing costs only its own events.
     timed_ = config_.taskTimingInterval != 0 && blockIndex_ % config_.taskTimingInterval == 0;
+    setObservesEachTask(timed_);
 }
 
 inline void MetricsRecorder::beginRun() noexcept {
@@ -349,40 +340,19 @@ inline void MetricsRecorder::endBlock(const WakeUps& wakeUps) noexcept {
     ++blockIndex_;
 }
 
-inline void MetricsRecorder::onTaskRun(WorkerView worker, const TaskView& task) noexcept {
-    if (timed_) {
-        Scratch& s = scratch_[worker.worker];
-        const std::uint64_t ticks = task.endTicks - task.startTicks;
-        s.busy += ticks;
-        ++s.tasks;
-        s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
-        if (task.task < config_.maxTasks) {
-            // Each task runs once per run, on one worker: its record has one writer.
-            Task& t = tasks_[task.task];
-            ++t.runs;
-            t.totalTicks += ticks;
-            t.lastTicks = ticks;
-            t.worstTicks = std::max(t.worstTicks, ticks);
-        }
-    }
-    if (tracing_ != nullptr && worker.worker < tracing_->numRings) {
-        TraceRings::WorkerRing& ring = tracing_->rings[worker.worker];
-        std::atomic<std::uint64_t>* words = ring.events[ring.slot].words;
-        words[0].store(task.task | (std::uint64_t{static_cast<std::uint8_t>(task.origin)} << 32),
-                       std::memory_order_relaxed);
-        words[1].store(blockIndex_, std::memory_order_relaxed);
-        words[2].store(task.startTicks, std::memory_order_relaxed);
-        words[3].store(task.endTicks, std::memory_order_relaxed);
-        const std::uint32_t capacity = tracing_->eventCapacity;
-        ring.slot = ring.slot + 1 == capacity ? 0 : ring.slot + 1;
-        ring.head.store(++ring.written, std::memory_order_release);
-#if defined(__GNUC__) || defined(__clang__)
-        // The ring is larger than the caches keep between two passes: ask for the line after
-        // this one now, so that writing there does not wait for it (tasks take microseconds).
-        const std::uint32_t ahead =
-            ring.slot + 1 >= capacity ? ring.slot + 1 - capacity : ring.slot + 1;
-        __builtin_prefetch(&ring.events[ahead], 1);
-#endif
+inline void MetricsRecorder::observeTask(WorkerView worker, const TaskView& task) noexcept {
+    Scratch& s = scratch_[worker.worker];
+    const std::uint64_t ticks = task.endTicks - task.startTicks;
+    s.busy += ticks;
+    ++s.tasks;
+    s.steals += task.origin == TaskOrigin::stolen ? 1 : 0;
+    if (task.task < config_.maxTasks) {
+        // Each task runs once per run, on one worker: its record has one writer.
+        Task& t = tasks_[task.task];
+        ++t.runs;
+        t.totalTicks += ticks;
+        t.lastTicks = ticks;
+        t.worstTicks = std::max(t.worstTicks, ticks);
     }
 }
 

@@ -131,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(Executors, TraceTest,
 
 TEST(TraceRingTest, KeepsOnlyCompleteBlocksWhenTheRingsWrap) {
     EngineConfig c = config(1, ExecutorKind::serial);
-    c.trace.eventsPerWorker = 16; // 7 tasks a block: two blocks and a bit
+    c.trace.eventsPerWorker = 16; // 6 tasks a block: two blocks and a bit
     Engine engine(c);
     Diamond diamond;
     engine.commit(diamond.graph);
@@ -143,6 +143,99 @@ TEST(TraceRingTest, KeepsOnlyCompleteBlocksWhenTheRingsWrap) {
     EXPECT_LE(trace.blocks.size() * tasks, 16u);
     EXPECT_EQ(trace.tasks.size(), trace.blocks.size() * tasks);
     EXPECT_EQ(trace.blocks.back().index, 5u);
+}
+
+TEST(TraceRingTest, EventsPerWorkerIsRoundedUpToAPowerOfTwo) {
+    EngineConfig c = config(1, ExecutorKind::serial);
+    c.trace.eventsPerWorker = 20; // held as 32
+    Engine engine(c);
+    Diamond diamond;
+    engine.commit(diamond.graph);
+    engine.setTracing(true);
+    render(engine, 6);
+    const TraceCapture trace = engine.captureTrace();
+    const std::size_t tasks = trace.plans.at(0).numTasks();
+    // The block the oldest of the last 32 events belongs to is incomplete; those after it are not.
+    const std::size_t lost = 6 * tasks - 32;
+    const std::size_t complete = 6 - (lost + tasks - 1) / tasks;
+    EXPECT_GT(complete, 6 - (6 * tasks - 20 + tasks - 1) / tasks); // more than 20 events hold
+    EXPECT_EQ(trace.blocks.size(), complete);
+    EXPECT_EQ(trace.tasks.size(), complete * tasks);
+}
+
+// Events carry no block index: the capture gives each task the block running when it started.
+TEST(TraceRingTest, BlocksTracedApartKeepTheirOwnTasks) {
+    Engine engine(config(2, ExecutorKind::criticalPath));
+    Diamond diamond;
+    engine.commit(diamond.graph);
+    engine.setTracing(true);
+    render(engine, 2); // blocks 0, 1
+    engine.setTracing(false);
+    render(engine, 2);
+    engine.setTracing(true);
+    render(engine, 2); // blocks 4, 5
+    const TraceCapture trace = engine.captureTrace();
+    ASSERT_EQ(trace.blocks.size(), 4u);
+    const std::size_t tasks = trace.plans.at(0).numTasks();
+    const std::uint64_t expected[] = {0, 1, 4, 5};
+    for (std::size_t b = 0; b < 4; ++b) {
+        const TraceBlock& block = trace.blocks[b];
+        EXPECT_EQ(block.index, expected[b]);
+        std::set<TaskIndex> seen;
+        for (const TraceTask& task : trace.tasks) {
+            if (task.block == block.index) {
+                EXPECT_GE(task.startNanoseconds, block.startNanoseconds);
+                EXPECT_LE(task.endNanoseconds, block.endNanoseconds);
+                seen.insert(task.task);
+            }
+        }
+        EXPECT_EQ(seen.size(), tasks) << "block " << block.index;
+    }
+    EXPECT_EQ(trace.tasks.size(), 4 * tasks);
+}
+
+// The event's packed word: duration, origin and task survive; what does not fit is said.
+TEST(TaskEventTest, PackedWordKeepsDurationOriginAndTask) {
+    const TaskView task{12345, TaskOrigin::stolen, 1000000000000ull, 1000000000000ull + 777};
+    const TaskView back = TaskEventRing::unpack(task.startTicks, TaskEventRing::pack(task));
+    EXPECT_EQ(back.task, task.task);
+    EXPECT_EQ(back.origin, TaskOrigin::stolen);
+    EXPECT_EQ(back.startTicks, task.startTicks);
+    EXPECT_EQ(back.endTicks, task.endTicks);
+    for (TaskOrigin origin : {TaskOrigin::taken, TaskOrigin::continued}) {
+        EXPECT_EQ(TaskEventRing::unpack(0, TaskEventRing::pack({7, origin, 0, 1})).origin, origin);
+    }
+    // Longer than 2^32 ticks: saturated; an end read before the start (another core): zero.
+    const TaskView longTask{1, TaskOrigin::taken, 10, 10 + (std::uint64_t{1} << 40)};
+    EXPECT_EQ(TaskEventRing::unpack(10, TaskEventRing::pack(longTask)).endTicks,
+              10 + TaskEventRing::kMaxDurationTicks);
+    const TaskView backwards{1, TaskOrigin::taken, 100, 98};
+    EXPECT_EQ(TaskEventRing::unpack(100, TaskEventRing::pack(backwards)).endTicks, 100u);
+    // Task indices are kept modulo 2^30.
+    const TaskView high{(1u << 30) + 5, TaskOrigin::continued, 0, 3};
+    const TaskView highBack = TaskEventRing::unpack(0, TaskEventRing::pack(high));
+    EXPECT_EQ(highBack.task, 5u);
+    EXPECT_EQ(highBack.origin, TaskOrigin::continued);
+    EXPECT_EQ(highBack.endTicks, 3u);
+}
+
+TEST(TaskEventTest, RingOverwritesTheOldestEvent) {
+    std::atomic<std::uint64_t> words[4 * TaskEventRing::kWords] = {};
+    TaskEventRing ring;
+    ring.words = words;
+    ring.mask = 3;
+    for (std::uint64_t i = 0; i < 6; ++i) {
+        ring.write(100 * i, TaskEventRing::pack({static_cast<TaskIndex>(i), TaskOrigin::taken,
+                                                 100 * i, 100 * i + 10}));
+    }
+    EXPECT_EQ(ring.head.load(), 6u);
+    for (std::uint64_t i = 2; i < 6; ++i) { // events 0 and 1 were overwritten by 4 and 5
+        const std::uint64_t slot = (i % 4) * TaskEventRing::kWords;
+        const TaskView e = TaskEventRing::unpack(words[slot].load(), words[slot + 1].load());
+        EXPECT_EQ(e.task, i);
+        EXPECT_EQ(e.startTicks, 100 * i);
+        EXPECT_EQ(e.endTicks, 100 * i + 10);
+    }
 }
 
 // Checks a Chrome Trace Event document: every event has ph, ts, pid and tid; complete events a

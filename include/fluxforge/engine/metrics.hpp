@@ -29,11 +29,12 @@ struct MetricsConfig {
 };
 
 /// How much of the schedule the trace recorder keeps (EngineConfig::trace). Memory is taken when
-/// tracing is first switched on: about 32 bytes per event per worker.
+/// tracing is first switched on: 16 bytes per event per worker index, 48 per block.
 struct TraceConfig {
     /// Blocks remembered. 1..65536.
     std::uint32_t blocks = 256;
-    /// Tasks remembered per worker (a ring; older events are overwritten). 16..1 << 24.
+    /// Tasks remembered per worker index (a ring; older events are overwritten), rounded up to a
+    /// power of two. 16..1 << 24.
     std::uint32_t eventsPerWorker = 16384;
 };
 
