@@ -63,8 +63,8 @@ struct EngineConfig {
     WorkerPoolConfig pool{};
     /// Every n-th block the executor times each task, for the critical-path ranks (kept by the
     /// plan and carried to the next one at a commit); 0 never. It reads the cycle clock once per
-    /// task boundary on the audio thread alone, twice per task on a parallel block. The metrics'
-    /// own timing is MetricsConfig::taskTimingInterval.
+    /// task boundary (a task starts where the worker's last one ended, unless the worker waited in
+    /// between). The metrics' own timing is MetricsConfig::taskTimingInterval.
     std::uint32_t timingInterval = 8;
     /// How long a live parameter change (ControlSender::trySetParameter) glides to its new value,
     /// 0..1 s; 0 makes live changes steps (docs/automation.md).

@@ -86,6 +86,7 @@ protected:
                     }
                     if (idleSince == 0) {
                         idleSince = CycleClock::now();
+                        waited(tally);
                     }
                     idle.pause();
                     continue;

@@ -41,6 +41,7 @@ protected:
                 if (remainingSinks_.load(std::memory_order_acquire) == 0) {
                     return;
                 }
+                waited(tally);
                 idle.pause();
                 continue;
             }
@@ -51,6 +52,7 @@ protected:
             // The slot is claimed; its writer may not have stored the task yet.
             TaskIndex task = plan.fifoSlot(head).load(std::memory_order_acquire);
             for (Backoff writer; task == kNoTask;) {
+                waited(tally);
                 writer.pause();
                 task = plan.fifoSlot(head).load(std::memory_order_acquire);
             }

@@ -47,6 +47,7 @@ protected:
                 continue;
             }
             // Nothing left to claim on this level: wait for the barrier.
+            waited(tally);
             for (Backoff barrier; currentLevel_.load(std::memory_order_acquire) == level;) {
                 barrier.pause();
             }

@@ -91,6 +91,9 @@ protected:
         std::uint32_t tasks = 0;
         std::uint64_t busyTicks = 0;   // on blocks whose nodes are timed
         double largestTaskTicks = 0.0; // the same, the largest task's (its envelope)
+        // When the worker's last task ended, while it has gone on without waiting since (0 after
+        // a wait): the next task starts there, so back-to-back tasks cost one clock read each.
+        std::uint64_t lastEndTicks = 0;
     };
 
     /// Worker `worker`'s share of the block (ParallelJob::work), each task run through runTask.
@@ -98,7 +101,10 @@ protected:
 
     /// Runs one task for runTasks and counts it in the worker's tally; on blocks whose nodes are
     /// timed, its time too (every timingInterval-th block only). The task observer, if any, gets
-    /// the same two clock reads (`origin`: how the task reached the worker).
+    /// the same clock reads (`origin`: how the task reached the worker). A task starts where the
+    /// worker's last one ended unless the worker has waited since (`waited`): one clock read per
+    /// task boundary, as on the serial path; a task's time then includes what the worker did to
+    /// get it (a few tens of nanoseconds).
     void runTask(Plan& plan, TaskIndex task, WorkerTally& tally,
                  TaskOrigin origin = TaskOrigin::taken) noexcept {
         if (++tally.tasks == 1 && tally.worker != 0) {
@@ -109,9 +115,11 @@ protected:
             plan.runTask(task, block_);
             return;
         }
-        TaskView view{task, origin, CycleClock::now(), 0};
+        TaskView view{task, origin,
+                      tally.lastEndTicks != 0 ? tally.lastEndTicks : CycleClock::now(), 0};
         plan.runTask(task, block_);
         view.endTicks = CycleClock::now();
+        tally.lastEndTicks = view.endTicks;
         if (block_.timeNodes) {
             const std::uint64_t ticks = view.endTicks - view.startTicks;
             tally.busyTicks += ticks;
@@ -122,6 +130,10 @@ protected:
             observer_->onTaskRun(WorkerView{tally.worker}, view);
         }
     }
+
+    /// For runTasks: the worker has waited (for work, at a barrier); its next task's start is
+    /// read from the clock.
+    static void waited(WorkerTally& tally) noexcept { tally.lastEndTicks = 0; }
 
     /// ParallelPolicy::minimumStealNanoseconds in CycleClock ticks.
     [[nodiscard]] std::uint64_t minimumStealTicks() const noexcept { return minimumStealTicks_; }
