@@ -96,6 +96,37 @@ TEST(PriorityReadySetTest, StealingTakesTheMostUrgentAndHalfOfItsWord) {
     EXPECT_EQ(set.tryStealHalf(extra, word), PriorityReadySet::kNone);
 }
 
+TEST(PriorityReadySetTest, PeekingAStealShowsWhatTheStealTakesAndTakesNothing) {
+    PriorityReadySet set(200);
+    for (std::uint32_t p = 64; p < 72; ++p)
+        set.insert(p);
+    set.insert(150);
+    std::uint32_t peekedWord = 0;
+    const std::uint64_t peeked = set.peekStealApprox(peekedWord);
+    EXPECT_EQ(peekedWord, 1u);
+    EXPECT_EQ(std::popcount(peeked), 4); // 64 and the most urgent half of the other seven
+    EXPECT_EQ(peeked, std::uint64_t{0xF});
+    std::uint64_t extra = 0;
+    std::uint32_t word = 0;
+    const std::uint32_t first = set.tryStealHalf(extra, word);
+    EXPECT_EQ(word, peekedWord);
+    EXPECT_EQ((std::uint64_t{1} << (first % 64)) | extra, peeked);
+    std::uint32_t emptyWord = 0;
+    PriorityReadySet empty(64);
+    EXPECT_EQ(empty.peekStealApprox(emptyWord), 0u);
+}
+
+// Adverts are hints a thief reads before it looks at a set's entries (critical-path executor).
+TEST(PriorityReadySetTest, AnAdvertIsUpUntilWithdrawn) {
+    PriorityReadySet set(64);
+    EXPECT_FALSE(set.advertisesMovableApprox());
+    set.advertiseMovable();
+    set.advertiseMovable();
+    EXPECT_TRUE(set.advertisesMovableApprox());
+    set.withdrawMovable();
+    EXPECT_FALSE(set.advertisesMovableApprox());
+}
+
 TEST(PriorityReadySetTest, InsertWordAddsEveryBit) {
     PriorityReadySet set(128);
     set.insertWord(1, (std::uint64_t{1} << 3) | (std::uint64_t{1} << 40));

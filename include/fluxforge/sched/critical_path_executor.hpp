@@ -5,6 +5,9 @@
 #include <fluxforge/core/backoff.hpp>
 #include <fluxforge/sched/parallel_executor.hpp>
 
+#include <algorithm>
+#include <bit>
+
 namespace fluxforge {
 
 /// Each worker keeps a PriorityReadySet of tasks whose inputs are done. It takes its most urgent
@@ -28,14 +31,14 @@ protected:
         // put each back as they took it to zero (ScheduledPlan::pending).
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
         // Sources go round-robin to the participants' sets, the most urgent to the audio thread,
-        // when they look worth moving to a helper (ParallelPolicy::minimumStealNanoseconds: the
-        // most urgent source decides); otherwise all to the audio thread, which starts at once.
-        // No helper sees the sets yet, so each word is written with a plain store.
+        // when any is worth moving to a helper (ParallelPolicy::minimumStealNanoseconds);
+        // otherwise all to the audio thread, which starts at once. No helper sees the sets yet,
+        // so each word is written with a plain store.
         const std::span<const std::uint32_t> sources = plan.sourcePriorities();
-        const std::uint32_t dealt =
-            !sources.empty() && worthMoving(plan, plan.taskAtPriority(sources.front()))
-                ? participants_
-                : 1;
+        const bool anyMovable = std::any_of(sources.begin(), sources.end(), [&](std::uint32_t p) {
+            return worthMoving(plan, plan.taskAtPriority(p));
+        });
+        const std::uint32_t dealt = anyMovable ? participants_ : 1;
         for (std::uint32_t w = 0; w < participants_; ++w) {
             // A helper's dealt sources are worth moving; the audio thread's too, for a helper to
             // steal when its own run out.
@@ -176,17 +179,21 @@ private:
         return priority == PriorityReadySet::kNone ? kNoTask : plan.taskAtPriority(priority);
     }
 
-    // Whether the most urgent entry of `victim`'s set is worth moving here. Its entries are looked
-    // at only while it advertises one (PriorityReadySet::advertiseMovable); when they turn out not
-    // to be, the advert comes down until the owner offers another.
+    // Whether a steal from `victim` would take a task worth moving here (a steal takes the most
+    // urgent entry and half of the rest of its word). Its entries are looked at only while it
+    // advertises one (PriorityReadySet::advertiseMovable); when none turns out to be, the advert
+    // comes down until the owner offers another.
     bool worthStealing(ScheduledPlan& plan, std::uint32_t victim) const noexcept {
         PriorityReadySet& set = plan.readySet(victim);
         if (!set.advertisesMovableApprox()) {
             return false;
         }
-        const std::uint32_t top = set.peekMostUrgentApprox();
-        if (top != PriorityReadySet::kNone && worthMoving(plan, plan.taskAtPriority(top))) {
-            return true;
+        std::uint32_t word = 0;
+        for (std::uint64_t taken = set.peekStealApprox(word); taken != 0; taken &= taken - 1) {
+            const auto priority = word * 64 + static_cast<std::uint32_t>(std::countr_zero(taken));
+            if (worthMoving(plan, plan.taskAtPriority(priority))) {
+                return true;
+            }
         }
         set.withdrawMovable();
         return false;

@@ -77,13 +77,7 @@ public:
         extra = 0;
         return scanWords([&](std::uint32_t word, std::uint64_t bits) noexcept {
             while (bits != 0) {
-                // The lowest bit and, above it, half of the rest (at least the lowest one).
-                std::uint64_t mask = bits & (~bits + 1);
-                std::uint64_t rest = bits & ~mask;
-                for (int k = std::popcount(rest) / 2; k > 0; --k) {
-                    mask |= rest & (~rest + 1);
-                    rest &= rest - 1;
-                }
+                const std::uint64_t mask = stealMask(bits);
                 const std::uint64_t before =
                     words_[word].fetch_and(~mask, std::memory_order_seq_cst);
                 const std::uint64_t got = before & mask;
@@ -115,22 +109,36 @@ public:
         });
     }
 
-    /// The most urgent entry as it looks now, without taking it (kNone when the set looks empty).
-    /// Plain loads: a thief weighs what it would take before it takes it. May be stale.
-    [[nodiscard]] std::uint32_t peekMostUrgentApprox() const noexcept {
+    /// Of a word's entries `bits`, those a steal takes: the most urgent and, after it, half of the
+    /// rest (the most urgent half). Thread: any. Real-time safe: yes. Allocates: no.
+    [[nodiscard]] static std::uint64_t stealMask(std::uint64_t bits) noexcept {
+        std::uint64_t mask = bits & (~bits + 1);
+        std::uint64_t rest = bits & ~mask;
+        for (int k = std::popcount(rest) / 2; k > 0; --k) {
+            mask |= rest & (~rest + 1);
+            rest &= rest - 1;
+        }
+        return mask;
+    }
+
+    /// What tryStealHalf would take now, without taking it: the priorities are word * 64 + the
+    /// positions of the set bits of the result (0 when the set looks empty). Plain loads: a thief
+    /// weighs what it would take before it takes it. May be stale.
+    [[nodiscard]] std::uint64_t peekStealApprox(std::uint32_t& word) const noexcept {
         for (std::uint32_t s = 0; s < numSummaries_; ++s) {
             std::uint64_t summary = summaries_[s].load(std::memory_order_relaxed);
             while (summary != 0) {
-                const std::uint32_t word =
+                const std::uint32_t w =
                     s * 64 + static_cast<std::uint32_t>(std::countr_zero(summary));
-                const std::uint64_t bits = words_[word].load(std::memory_order_relaxed);
+                const std::uint64_t bits = words_[w].load(std::memory_order_relaxed);
                 if (bits != 0) {
-                    return word * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+                    word = w;
+                    return stealMask(bits);
                 }
                 summary &= summary - 1; // emptied by takes; its summary bit is cleared by a scan
             }
         }
-        return kNone;
+        return 0;
     }
 
     /// The advert: whether the set may hold an entry worth stealing, in a cache line of its own.

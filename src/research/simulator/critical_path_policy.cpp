@@ -1,11 +1,12 @@
 // Simulated CriticalPathExecutor: per-worker ready sets ordered by critical-path priority. The
-// sources go round-robin to the workers' sets, most urgent first, when the most urgent is worth
-// moving (ParallelPolicy::minimumStealNanoseconds), else all to worker 0; a thief takes only a
-// most urgent entry worth moving, but for worker 0 once it has waited that long. A worker finishing
-// a task continues at once with the most urgent successor it made ready and puts the others in its
-// own set; a worker with an empty set steals the most urgent entry another worker's set shows
-// (those the owner put there notifyNs ago or earlier), victims tried in the executor's order,
-// together with half of the other entries of that entry's 64-entry word. Helpers join wakeNs late.
+// sources go round-robin to the workers' sets, most urgent first, when any is worth moving
+// (ParallelPolicy::minimumStealNanoseconds), else all to worker 0; a thief steals only when what it
+// would take holds a task worth moving, but worker 0 anything once it has waited that long. A
+// worker finishing a task continues at once with the most urgent successor it made ready and puts
+// the others in its own set; a worker with an empty set steals the most urgent entry another
+// worker's set shows (those the owner put there notifyNs ago or earlier), victims tried in the
+// executor's order, together with half of the other entries of that entry's 64-entry word. Helpers
+// join wakeNs late.
 #include <fluxforge/research/schedule_simulator.hpp>
 
 #include <functional>
@@ -31,13 +32,12 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
     // Each set: priority -> the time its entry was put there.
     std::vector<std::map<std::uint32_t, double>> sets(participants);
     {
-        // Dealt out only when the most urgent source is worth moving; else all to worker 0.
-        std::uint32_t first = 0;
-        while (first < n && graph.predecessorCount[graph.byPriority[first]] != 0) {
-            ++first;
+        // Dealt out only when some source is worth moving; else all to worker 0.
+        bool anyMovable = false;
+        for (const TaskIndex source : graph.sources) {
+            anyMovable = anyMovable || costs[source] >= minimumMoveNs;
         }
-        const std::uint32_t dealt =
-            first < n && costs[graph.byPriority[first]] >= minimumMoveNs ? participants : 1;
+        const std::uint32_t dealt = anyMovable ? participants : 1;
         std::uint32_t next = 0;
         for (std::uint32_t priority = 0; priority < n; ++priority) {
             if (graph.predecessorCount[graph.byPriority[priority]] == 0) {
@@ -57,16 +57,36 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
         }
         return it;
     };
-    // The earliest time from `from` on at which worker `thief` may steal from `victim`: when the
-    // most urgent entry it sees is worth moving (ParallelPolicy::minimumStealNanoseconds), or, for
-    // the audio thread (worker 0), any entry once it has waited minimumMoveNs with nothing to do.
+    // What a steal from `victim` at time `t` takes: the most urgent entry seen and the most
+    // urgent half of the others of its 64-entry word seen then.
+    const auto stealAt = [&](std::uint32_t victim, double t) {
+        std::vector<std::uint32_t> taken;
+        const auto top = topAt(victim, t);
+        if (top == sets[victim].end()) {
+            return taken;
+        }
+        taken.push_back(top->first);
+        std::vector<std::uint32_t> rest;
+        for (auto it = sets[victim].begin(); it != sets[victim].end(); ++it) {
+            if (it != top && it->first / 64 == top->first / 64 && visibleAt(it->second) <= t) {
+                rest.push_back(it->first);
+            }
+        }
+        taken.insert(taken.end(), rest.begin(), rest.begin() + rest.size() / 2);
+        return taken;
+    };
+    // The earliest time from `from` on at which worker `thief` may steal from `victim`: when a
+    // steal would take a task worth moving (ParallelPolicy::minimumStealNanoseconds), or, for the
+    // audio thread (worker 0), anything once it has waited minimumMoveNs with nothing to do.
     const auto stealableFrom = [&](std::uint32_t thief, std::uint32_t victim, double from) {
         double earliest = kNever;
         for (const auto& [priority, put] : sets[victim]) {
             const double t = std::max(from, visibleAt(put));
-            const auto top = topAt(victim, t);
-            if (top != sets[victim].end() && costs[graph.byPriority[top->first]] >= minimumMoveNs) {
-                earliest = std::min(earliest, t);
+            for (const std::uint32_t p : stealAt(victim, t)) {
+                if (costs[graph.byPriority[p]] >= minimumMoveNs) {
+                    earliest = std::min(earliest, t);
+                    break;
+                }
             }
             if (thief == 0) {
                 earliest = std::min(earliest, std::max(from + minimumMoveNs, visibleAt(put)));
