@@ -259,12 +259,13 @@ TEST(MeasuredCostPolicyTest, MeasuredRanksSurviveACommit) {
 }
 
 // Counts the blocks, among `blocks` after the first kBlocksToAdapt, in which a helper ran a task.
-int blocksWithHelpers(Estimate estimate, int blocks) {
+int blocksWithHelpers(Estimate estimate, int blocks, std::uint32_t timingInterval = 8) {
     EngineConfig config;
     config.maxBlockSize = kBlock;
     config.workers = 2;
     config.pool.realtimePriority = false;
-    Engine engine(config); // the default policy: 30 us threshold, default timing interval
+    config.timingInterval = timingInterval;
+    Engine engine(config); // the default policy: 30 us threshold
     Graph graph(GraphConfig{0, 1});
     buildSession(graph, estimate);
     engine.commit(graph);
@@ -292,6 +293,11 @@ TEST(MeasuredCostPolicyTest, AHeavyGraphWithoutEstimatesBringsTheHelperIn) {
                 kBlocks, exact, measured);
     EXPECT_GT(exact, kBlocks / 5);
     EXPECT_GT(measured, kBlocks / 5);
+    // No task ever timed either: the blocks' own durations still show work worth a helper, both
+    // in all (minimumWorkNanoseconds) and per task (minimumStealNanoseconds).
+    const int untimed = blocksWithHelpers(Estimate::none, kBlocks, 0);
+    std::printf("no estimates and no task timing: %d\n", untimed);
+    EXPECT_GT(untimed, kBlocks / 5);
 }
 
 TEST(MeasuredCostPolicyTest, SmallWorkStaysOnTheAudioThreadWhateverItsEstimate) {

@@ -176,8 +176,12 @@ private:
             return 0;
         }
         // No task is ever moved between workers below minimumStealNanoseconds: when even the
-        // largest is smaller, a helper could only watch (and cost the block its hand-over).
-        if (plan.largestTaskTicks(ticksPerNanosecond_) < static_cast<double>(minimumStealTicks_)) {
+        // largest is smaller, a helper could only watch (and cost the block its hand-over). The
+        // largest is at least what the blocks' own durations show per task (no task timing
+        // needed): heavy nodes with neither estimates nor timed runs still get their helper.
+        const double largest =
+            std::max(plan.largestTaskTicks(ticksPerNanosecond_), plan.untimedTaskFloorTicks());
+        if (largest < static_cast<double>(minimumStealTicks_)) {
             return 0;
         }
         std::uint32_t helpers = std::min(pool_->helperCountApprox(), plan.maxWorkers() - 1);

@@ -99,9 +99,16 @@ public:
     /// workers. Preemption only ever makes a block look longer, so this follows the lower envelope:
     /// a shorter measurement is taken at once, a longer one raises it by an eighth at most per
     /// block (a preempted block does not bring helpers in; work that really grew does within a
-    /// few dozen blocks). 0 until measured. Thread: audio (the executors). Real-time safe: yes.
+    /// few dozen blocks). The plan's first measurement is dropped: it pays for cold caches and
+    /// first-touched pages (a quarter of a millisecond for eight trivial nodes here), and with
+    /// task timing off a parallel block cannot correct it. 0 until measured. Thread: audio (the
+    /// executors). Real-time safe: yes.
     [[nodiscard]] double measuredWorkTicks() const noexcept { return measuredWorkTicks_; }
     void recordWorkTicks(std::uint64_t ticks) noexcept {
+        if (!warm_) {
+            warm_ = true;
+            return;
+        }
         const auto value = static_cast<double>(ticks);
         measuredWorkTicks_ =
             measuredWorkTicks_ == 0.0 ? value : std::min(value, measuredWorkTicks_ * 1.125);
@@ -131,12 +138,26 @@ public:
     }
     void recordLargestTaskTicks(double ticks) noexcept { largestMeasuredTaskTicks_ = ticks; }
 
-    /// What a task costs in CycleClock ticks: its measured time once timed, else the plan's
-    /// estimate (Plan::cost) converted with `ticksPerNanosecond`. Thread: the block's workers.
-    /// Real-time safe: yes. Allocates: no.
+    /// What a task costs in CycleClock ticks: its measured time once timed; before, the plan's
+    /// estimate (Plan::cost, converted with `ticksPerNanosecond`) or, if more,
+    /// untimedTaskFloorTicks (an estimate-less node, 1 ns a frame, may really take milliseconds,
+    /// and with task timing off it is never timed). Thread: the block's workers (measuredWorkTicks
+    /// changes only between blocks). Real-time safe: yes. Allocates: no.
     [[nodiscard]] double costTicks(TaskIndex task, double ticksPerNanosecond) const noexcept {
         const double measured = taskTicks_[task].load(std::memory_order_relaxed);
-        return measured > 0.0 ? measured : plan_->cost(task) * ticksPerNanosecond;
+        if (measured > 0.0) {
+            return measured;
+        }
+        return std::max(plan_->cost(task) * ticksPerNanosecond, untimedTaskFloorTicks());
+    }
+
+    /// What a task that was never timed surely costs, in CycleClock ticks: half the blocks'
+    /// measured work per task. A block's duration also holds each task's hand-over and the
+    /// block's fixed costs, which on trivial nodes are as large as the nodes themselves; half
+    /// keeps eight 60 ns nodes below a 250 ns steal threshold and 5 us nodes far above it.
+    /// Thread: the block's workers. Real-time safe: yes. Allocates: no.
+    [[nodiscard]] double untimedTaskFloorTicks() const noexcept {
+        return measuredWorkTicks_ / (2.0 * static_cast<double>(numTasks_));
     }
 
     /// A task's measured time in CycleClock ticks (the envelope recordTaskTicks keeps), 0 if it was
@@ -224,6 +245,7 @@ private:
     const TaskIndex* byPriority_ = nullptr;
     const std::uint32_t* priorityOf_ = nullptr;
     double measuredWorkTicks_ = 0.0;        // audio thread
+    bool warm_ = false;                     // audio thread: the first measurement was dropped
     double largestMeasuredTaskTicks_ = 0.0; // audio thread
     double largestEstimate_ = 0.0;          // nanoseconds, set at construction
     // Workers write; the control thread seeds it before the plan plays, and reads it.
