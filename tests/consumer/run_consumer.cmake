@@ -28,10 +28,17 @@ if(NOT DEFINED WITH_CONTROL)
 endif()
 
 file(REMOVE_RECURSE "${CONSUMER_BINARY}")
+# The subdirectory host compiles all of FluxForge's sources inside its own build: it does so with
+# a host's default (empty) build type, unoptimised, which takes a third less time than Release;
+# the package host links the optimised library this build installed.
+set(build_type Release)
+if(MODE STREQUAL "subdirectory")
+    set(build_type "")
+endif()
 set(configure_args
     -S "${CONSUMER_SOURCE}" -B "${CONSUMER_BINARY}" -G "${GENERATOR}"
     "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}"
-    "-DCMAKE_BUILD_TYPE=Release"
+    "-DCMAKE_BUILD_TYPE=${build_type}"
     "-DFLUXFORGE_CONSUMER_MODE=${MODE}"
     "-DFLUXFORGE_SOURCE=${FLUXFORGE_SOURCE}"
     "-DCMAKE_PREFIX_PATH=${FLUXFORGE_PREFIX}"

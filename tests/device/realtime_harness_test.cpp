@@ -1,5 +1,5 @@
 // The real-time safety harness (issue 7): the reference session runs through a device for
-// 100,000 blocks while one control thread keeps re-committing edited graphs (plan swaps, a
+// 30,000 blocks while one control thread keeps re-committing edited graphs (plan swaps, a
 // latency change that moves plugin delay compensation) and another keeps sending parameter
 // changes, timed ramps and new automation lanes. Neither the audio thread nor the engine's worker
 // threads may allocate, free or lock a mutex, counted by tests/support/allocation_counter.cpp:
@@ -9,7 +9,7 @@
 // allocation or lock inside the engine's RealtimeScope stops the program.
 //
 // Size (docs/devices.md, "Real-time safety harness"): the full 64-track session in 64-frame
-// blocks, 100,000 blocks (133 s of audio at 48 kHz) in the Release build. Environment overrides
+// blocks, 30,000 blocks (40 s of audio at 48 kHz) in the Release build. Environment overrides
 // for experiments: FLUXFORGE_HARNESS_BLOCKS, FLUXFORGE_HARNESS_TRACKS.
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/core/automation_lane.hpp>
@@ -37,7 +37,7 @@
 #include <vector>
 
 #ifndef FLUXFORGE_HARNESS_BLOCKS
-#define FLUXFORGE_HARNESS_BLOCKS 100000
+#define FLUXFORGE_HARNESS_BLOCKS 30000
 #endif
 #ifndef FLUXFORGE_HARNESS_TRACKS
 #define FLUXFORGE_HARNESS_TRACKS 64

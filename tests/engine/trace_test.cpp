@@ -95,19 +95,25 @@ TEST_P(TraceTest, RecordsEveryTaskOfEveryBlockAndMarksTheCriticalPath) {
         EXPECT_LE(block.criticalPathNanoseconds, block.workNanoseconds);
         EXPECT_GE(block.boundNanoseconds(), block.criticalPathNanoseconds);
         std::set<std::string> critical;
+        std::map<std::string, double> took;
         for (const TraceTask& task : trace.tasks) {
             if (task.block == block.index) {
                 EXPECT_GE(task.startNanoseconds, block.startNanoseconds);
                 EXPECT_LE(task.endNanoseconds, block.endNanoseconds);
+                took[nameOf(trace, task)] +=
+                    static_cast<double>(task.endNanoseconds - task.startNanoseconds);
                 if (task.critical) {
                     critical.insert(nameOf(trace, task));
                 }
             }
         }
+        // The path follows the measured times: B (400 us) unless C (20 us) was preempted for
+        // longer than that, which a loaded machine under ThreadSanitizer does now and then.
+        const bool bIsLonger = took["B \"long\" <branch>"] >= took["C"];
         EXPECT_EQ(critical.count("A"), 1u);
-        EXPECT_EQ(critical.count("B \"long\" <branch>"), 1u);
+        EXPECT_EQ(critical.count("B \"long\" <branch>"), bIsLonger ? 1u : 0u);
         EXPECT_EQ(critical.count("D"), 1u);
-        EXPECT_EQ(critical.count("C"), 0u);
+        EXPECT_EQ(critical.count("C"), bIsLonger ? 0u : 1u);
     }
     // Tasks of one worker do not overlap.
     for (std::size_t i = 1; i < trace.tasks.size(); ++i) {
