@@ -8,6 +8,7 @@
 // baseline's block and of the block's period. BM_TracingCost measures tracing alone on one engine;
 // BM_CycleClockRead prices the hook's main ingredient.
 #include "support/graph_shapes.hpp"
+#include "support/smoke.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/core/cycle_clock.hpp>
@@ -114,7 +115,7 @@ BENCHMARK(BM_MetricsCost)
     ->Args({128, 1})
     ->Args({128, 2})
     ->Unit(benchmark::kMicrosecond)
-    ->Iterations(1000);
+    ->Iterations(bench::iterationsOrSmoke(1000));
 
 // Tracing alone: one engine (metrics as configured), tracing switched on and off block by block,
 // so that both sides run on the same memory. BM_MetricsCost compares four engines, whose blocks
@@ -164,7 +165,7 @@ BENCHMARK(BM_TracingCost)
     ->Args({128, 1})
     ->Args({128, 2})
     ->Unit(benchmark::kMicrosecond)
-    ->Iterations(2000);
+    ->Iterations(bench::iterationsOrSmoke(2000));
 
 // The same on a chain of trivial nodes (a few ns each), serial: what the hook costs per task when
 // the tasks are too small to hide any of it.
@@ -184,7 +185,7 @@ BENCHMARK(BM_TracingCostTrivialTasks)
     ->ArgNames({"nodes"})
     ->Arg(1000)
     ->Unit(benchmark::kMicrosecond)
-    ->Iterations(20000);
+    ->Iterations(bench::iterationsOrSmoke(20000));
 
 // One engine of one variant alone, for instruction counts (valgrind --tool=callgrind
 // --toggle-collect='fluxforge::Engine::process*', docs/metrics.md): wall-clock differences of a
@@ -205,7 +206,7 @@ BENCHMARK(BM_EngineBlock)
     ->ArgNames({"variant", "block"})
     ->ArgsProduct({{kOff, kDefault, kEveryBlock, kTracing}, {64}})
     ->Unit(benchmark::kMicrosecond)
-    ->Iterations(64);
+    ->Iterations(bench::iterationsOrSmoke(64));
 
 // What the per-task hook is made of: one or two reads of the cycle counter per task. Its price
 // depends on the machine (a few nanoseconds on bare metal, more under some hypervisors), so it is

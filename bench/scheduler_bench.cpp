@@ -21,6 +21,7 @@
 // TBB runs two formulations: tbb-flow-graph (continue_node per task) and tbb-function-node
 // (multifunction_node per task counting its own predecessors); see TbbRunner.
 #include "support/graph_shapes.hpp"
+#include "support/smoke.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/engine/engine.hpp>
@@ -599,10 +600,12 @@ void registerAll() {
     }
     for (ExecutorKind executor : executors) {
         const std::string name = "DawBlock/" + std::string(executorName(executor));
-        benchmark::RegisterBenchmark(name.c_str(), dawBlock, executor)->Iterations(kDawBlocks);
+        benchmark::RegisterBenchmark(name.c_str(), dawBlock, executor)
+            ->Iterations(bench::iterationsOrSmoke(kDawBlocks));
     }
 #if FLUXFORGE_BENCH_HAVE_TBB
-    benchmark::RegisterBenchmark("DawBlock/tbb-flow-graph", dawBlockTbb)->Iterations(kDawBlocks);
+    benchmark::RegisterBenchmark("DawBlock/tbb-flow-graph", dawBlockTbb)
+        ->Iterations(bench::iterationsOrSmoke(kDawBlocks));
 #endif
     const std::pair<const char*, WorkGraph> workGraphs[] = {
         {"random_layered", WorkGraph::randomLayered},
@@ -612,13 +615,13 @@ void registerAll() {
             const std::string name =
                 std::string("Efficiency/") + graphName + "/" + std::string(executorName(executor));
             benchmark::RegisterBenchmark(name.c_str(), efficiency, kind, executor)
-                ->Iterations(200)
+                ->Iterations(bench::iterationsOrSmoke(200))
                 ->Unit(benchmark::kMicrosecond);
         }
 #if FLUXFORGE_BENCH_HAVE_TBB
         const std::string name = std::string("Efficiency/") + graphName + "/tbb-flow-graph";
         benchmark::RegisterBenchmark(name.c_str(), efficiencyTbb, kind)
-            ->Iterations(200)
+            ->Iterations(bench::iterationsOrSmoke(200))
             ->Unit(benchmark::kMicrosecond);
 #endif
     }
@@ -629,7 +632,7 @@ void registerAll() {
             const std::string name =
                 std::string("Fine/") + graphName + "/" + std::string(executorName(executor));
             benchmark::RegisterBenchmark(name.c_str(), fine, kind, executor)
-                ->Iterations(kFineBlocks);
+                ->Iterations(bench::iterationsOrSmoke(kFineBlocks));
         }
 #if FLUXFORGE_BENCH_HAVE_TBB
         for (const auto& [styleName, style] :
@@ -637,7 +640,7 @@ void registerAll() {
               std::pair{"tbb-function-node", TbbStyle::functionNode}}) {
             const std::string name = std::string("Fine/") + graphName + "/" + styleName;
             benchmark::RegisterBenchmark(name.c_str(), fineTbb, kind, style)
-                ->Iterations(kFineBlocks);
+                ->Iterations(bench::iterationsOrSmoke(kFineBlocks));
         }
 #endif
     }
@@ -647,7 +650,7 @@ void registerAll() {
             const std::string name = "Forced/daw_trivial/" + std::string(executorName(executor)) +
                                      (anyTask ? "/any_task" : "");
             benchmark::RegisterBenchmark(name.c_str(), forcedTrivial, executor, anyTask)
-                ->Iterations(kDawBlocks);
+                ->Iterations(bench::iterationsOrSmoke(kDawBlocks));
         }
     }
     benchmark::RegisterBenchmark("Adapt/exact_estimates", adapt, CostHint::exact)->Iterations(1);
