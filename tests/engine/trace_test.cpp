@@ -135,15 +135,20 @@ INSTANTIATE_TEST_SUITE_P(Executors, TraceTest,
                              return name;
                          });
 
-TEST(TraceRingTest, KeepsOnlyCompleteBlocksWhenTheRingsWrap) {
+// The diamond traced for 6 blocks on the audio thread alone, `eventsPerWorker` events kept.
+TraceCapture traceSixBlocks(std::uint32_t eventsPerWorker) {
     EngineConfig c = config(1, ExecutorKind::serial);
-    c.trace.eventsPerWorker = 16; // 6 tasks a block: two blocks and a bit
+    c.trace.eventsPerWorker = eventsPerWorker;
     Engine engine(c);
     Diamond diamond;
     engine.commit(diamond.graph);
     engine.setTracing(true);
     render(engine, 6);
-    const TraceCapture trace = engine.captureTrace();
+    return engine.captureTrace();
+}
+
+TEST(TraceRingTest, KeepsOnlyCompleteBlocksWhenTheRingsWrap) {
+    const TraceCapture trace = traceSixBlocks(16); // 6 tasks a block: two blocks and a bit
     ASSERT_FALSE(trace.blocks.empty());
     const std::size_t tasks = trace.plans.at(0).numTasks();
     EXPECT_LE(trace.blocks.size() * tasks, 16u);
@@ -152,14 +157,7 @@ TEST(TraceRingTest, KeepsOnlyCompleteBlocksWhenTheRingsWrap) {
 }
 
 TEST(TraceRingTest, EventsPerWorkerIsRoundedUpToAPowerOfTwo) {
-    EngineConfig c = config(1, ExecutorKind::serial);
-    c.trace.eventsPerWorker = 20; // held as 32
-    Engine engine(c);
-    Diamond diamond;
-    engine.commit(diamond.graph);
-    engine.setTracing(true);
-    render(engine, 6);
-    const TraceCapture trace = engine.captureTrace();
+    const TraceCapture trace = traceSixBlocks(20); // held as 32
     const std::size_t tasks = trace.plans.at(0).numTasks();
     // The block the oldest of the last 32 events belongs to is incomplete; those after it are not.
     const std::size_t lost = 6 * tasks - 32;
