@@ -59,15 +59,18 @@ TEST(ScheduleSimulatorTest, FifoServesTasksInTheOrderTheyBecameReady) {
     EXPECT_DOUBLE_EQ(r.start[1], 15.0);
 }
 
-TEST(ScheduleSimulatorTest, CriticalPathContinuesTheChainAndStealsTheShortTasks) {
-    // Sources round-robin by priority: w0 {0, 4, 6}, w1 {3, 5}. w0 runs 0 then continues with 1
-    // and 2; w1 runs 3 and 5, then steals 4 and 6. Block = D = 30, two steals.
+TEST(ScheduleSimulatorTest, CriticalPathContinuesTheChainBesideTheShortTasks) {
+    // Sources placed by their share of the work (placeSources): the chain's source carries 30 of
+    // 50 and goes to w0, the four shorts (20) to w1. w0 runs 0 then continues with 1 and 2; w1
+    // runs the shorts. Block = D = 30, nothing stolen.
     const ChainBesideShorts g;
     const SimResult r = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, onWorkers(2));
     EXPECT_DOUBLE_EQ(r.blockNs, 30.0);
-    EXPECT_EQ(r.steals, 2u);
+    EXPECT_EQ(r.steals, 0u);
     EXPECT_EQ(r.worker[1], 0u);
     EXPECT_EQ(r.worker[2], 0u);
+    EXPECT_EQ(r.worker[3], 1u);
+    EXPECT_EQ(r.worker[6], 1u);
     EXPECT_DOUBLE_EQ(r.start[2], 20.0);
 }
 
@@ -118,11 +121,11 @@ TEST(ScheduleSimulatorTest, OverheadsAddWhereTheModelSays) {
     EXPECT_DOUBLE_EQ(simulateBlock(ExecutorKind::serial, g.graph, g.costs, settings).blockNs,
                      50.0 + 7.0 + 2.0);
     // A helper that joins 100 late finds nothing left: the audio thread ran it all, stealing
-    // back the two sources dealt to the helper's set.
+    // back the four shorts dealt to the helper's set in three steals (3 with 4, then 5, then 6).
     settings.parallel.wakeNs = 100.0;
     const SimResult late = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings);
     EXPECT_DOUBLE_EQ(late.blockNs, 50.0);
-    EXPECT_EQ(late.steals, 2u);
+    EXPECT_EQ(late.steals, 3u);
     // Notification latency delays what the other worker steals: w1 sees w0's entries 3 late.
     settings.parallel = {};
     settings.parallel.notifyNs = 3.0;
@@ -152,13 +155,23 @@ TEST(ScheduleSimulatorTest, HelpersFollowTheExecutorsPolicy) {
 TEST(ScheduleSimulatorTest, TasksTooSmallToMoveStayWithTheirWorker) {
     const ChainBesideShorts g;
     SimSettings settings = onWorkers(2);
-    // Worker 0 runs the chain (0-30); worker 1 its two shorts, then steals worker 0's two.
+    // Worker 0 runs the chain (0-30), worker 1 the shorts it was dealt.
     EXPECT_DOUBLE_EQ(simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings).blockNs,
                      30.0);
-    // Worker 1 may not steal the shorts: worker 0 runs them after its chain.
+    // The shorts may not move, but the chain's source may: the sources are still dealt, the
+    // shorts to worker 1 as their share (placeSources), so none has to move.
     settings.policy.minimumStealNanoseconds = 8.0;
-    EXPECT_DOUBLE_EQ(simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings).blockNs,
-                     40.0);
+    const SimResult dealt = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings);
+    EXPECT_DOUBLE_EQ(dealt.blockNs, 30.0);
+    EXPECT_EQ(dealt.steals, 0u);
+    // A helper 100 late: the audio thread may steal the shorts only after waiting 8 with nothing
+    // to do (their owner may have been preempted), each time it runs out: chain 0-30, waits to
+    // 38, takes 3 with 4 (38-48), waits to 56, takes 5 (56-61), waits to 69, takes 6 (69-74).
+    settings.parallel.wakeNs = 100.0;
+    const SimResult waited = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings);
+    EXPECT_DOUBLE_EQ(waited.blockNs, 74.0);
+    EXPECT_EQ(waited.helpers, 1u);
+    settings.parallel = {};
     // No task worth moving: no helper.
     settings.policy.minimumStealNanoseconds = 20.0;
     const SimResult alone = simulateBlock(ExecutorKind::criticalPath, g.graph, g.costs, settings);

@@ -23,8 +23,10 @@ struct SimGraph {
     std::vector<std::vector<TaskIndex>> levels; ///< each sorted most urgent first
     std::vector<TaskIndex> byPriority;          ///< most urgent first
     std::vector<std::uint32_t> priorityOf;      ///< position in byPriority
-    double estimatedWork = 0.0;                 ///< W of the estimates (for helper counts)
-    double estimatedCriticalPath = 0.0;         ///< D of the estimates
+    /// Per task, where a source starts when dealt to workers (placeSources; used for sources only)
+    std::vector<float> placement;
+    double estimatedWork = 0.0;         ///< W of the estimates (for helper counts)
+    double estimatedCriticalPath = 0.0; ///< D of the estimates
 
     [[nodiscard]] std::size_t numTasks() const noexcept { return successors.size(); }
 

@@ -10,7 +10,9 @@
 
 namespace fluxforge {
 
-/// Each worker keeps a PriorityReadySet of tasks whose inputs are done. It takes its most urgent
+/// A block's sources are dealt to the workers by their placement (placeSources: sources whose work
+/// meets downstream start on one worker, in shares of equal cost). Each worker keeps a
+/// PriorityReadySet of tasks whose inputs are done. It takes its most urgent
 /// task (highest critical-path rank: the task with the longest chain of work still behind it); when
 /// finishing a task makes successors ready it continues straight away with the most urgent of them,
 /// without touching shared structures, and offers the rest in its own set; when its set is empty
@@ -30,11 +32,13 @@ protected:
         // The dependency counters are already at their initial values: the last block's workers
         // put each back as they took it to zero (ScheduledPlan::pending).
         remainingSinks_.store(plan.numSinks(), std::memory_order_relaxed);
-        // Sources go round-robin to the participants' sets, the most urgent to the audio thread,
-        // when any is worth moving to a helper (ParallelPolicy::minimumStealNanoseconds);
-        // otherwise all to the audio thread, which starts at once. No helper sees the sets yet,
-        // so each word is written with a plain store.
+        // Sources go to the participants' sets by their placement (PriorityOrder::
+        // sourcePlacements: sources whose work meets downstream share a worker), when any is
+        // worth moving to a helper (ParallelPolicy::minimumStealNanoseconds); otherwise all to
+        // the audio thread, which starts at once. No helper sees the sets yet, so each word is
+        // written with a plain store.
         const std::span<const std::uint32_t> sources = plan.sourcePriorities();
+        const std::span<const float> placements = plan.sourcePlacements();
         const bool anyMovable = std::any_of(sources.begin(), sources.end(), [&](std::uint32_t p) {
             return worthMoving(plan, plan.taskAtPriority(p));
         });
@@ -52,7 +56,10 @@ protected:
             PriorityReadySet& set = plan.readySet(w);
             std::uint32_t word = PriorityReadySet::kNone;
             std::uint64_t bits = 0;
-            for (std::size_t i = w; i < sources.size(); i += dealt) {
+            for (std::size_t i = 0; i < sources.size(); ++i) {
+                if (placedWorker(placements[i], dealt) != w) {
+                    continue;
+                }
                 if (sources[i] / 64 != word) {
                     if (bits != 0) {
                         set.insertWordUnshared(word, bits);

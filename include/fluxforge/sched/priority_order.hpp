@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fluxforge/graph/plan.hpp>
+#include <fluxforge/sched/source_placement.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -32,6 +33,12 @@ public:
     [[nodiscard]] std::span<const std::uint32_t> sourcePriorities() const noexcept {
         return sourcePriorities_;
     }
+    /// Where each source (in sourcePriorities' order) starts when a block is dealt to p workers:
+    /// placedWorker(placement, p), so that sources whose work meets downstream (the tracks of one
+    /// bus) start on one worker (placeSources, from this order's costs).
+    [[nodiscard]] std::span<const float> sourcePlacements() const noexcept {
+        return sourcePlacements_;
+    }
     [[nodiscard]] double totalWork() const noexcept { return totalWork_; }
     [[nodiscard]] double criticalPath() const noexcept { return criticalPath_; }
 
@@ -44,6 +51,7 @@ private:
     std::vector<std::uint32_t> priorityOf_;
     std::vector<double> ranks_;
     std::vector<std::uint32_t> sourcePriorities_;
+    std::vector<float> sourcePlacements_;
     double totalWork_ = 0.0;
     double criticalPath_ = 0.0;
 };
@@ -76,6 +84,13 @@ inline PriorityOrder::PriorityOrder(const Plan& plan, std::span<const double> co
         if (plan.initialDependencies(byPriority_[i]) == 0) {
             sourcePriorities_.push_back(i);
         }
+    }
+    const std::vector<float> placement = placeSources(
+        n, [&](TaskIndex t) { return plan.predecessors(t); },
+        [&](TaskIndex t) { return plan.successors(t); }, costs);
+    sourcePlacements_.reserve(sourcePriorities_.size());
+    for (const std::uint32_t priority : sourcePriorities_) {
+        sourcePlacements_.push_back(placement[byPriority_[priority]]);
     }
 }
 

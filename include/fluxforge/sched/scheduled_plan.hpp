@@ -64,6 +64,12 @@ public:
         return order_->sourcePriorities();
     }
 
+    /// Where each source starts when a block is dealt to several workers
+    /// (PriorityOrder::sourcePlacements).
+    [[nodiscard]] std::span<const float> sourcePlacements() const noexcept {
+        return order_->sourcePlacements();
+    }
+
     /// Tasks with no successors: the block is done when they are.
     [[nodiscard]] std::uint32_t numSinks() const noexcept { return numSinks_; }
 

@@ -1,5 +1,5 @@
 // Simulated CriticalPathExecutor: per-worker ready sets ordered by critical-path priority. The
-// sources go round-robin to the workers' sets, most urgent first, when any is worth moving
+// sources go to the workers' sets by their placement (placeSources), when any is worth moving
 // (ParallelPolicy::minimumStealNanoseconds), else all to worker 0; a thief steals only when what it
 // would take holds a task worth moving, but worker 0 anything once it has waited that long. A
 // worker finishing a task continues at once with the most urgent successor it made ready and puts
@@ -8,6 +8,7 @@
 // executor's order, together with half of the other entries of that entry's 64-entry word. Helpers
 // join wakeNs late.
 #include <fluxforge/research/schedule_simulator.hpp>
+#include <fluxforge/sched/source_placement.hpp>
 
 #include <functional>
 #include <limits>
@@ -38,11 +39,10 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
             anyMovable = anyMovable || costs[source] >= minimumMoveNs;
         }
         const std::uint32_t dealt = anyMovable ? participants : 1;
-        std::uint32_t next = 0;
         for (std::uint32_t priority = 0; priority < n; ++priority) {
-            if (graph.predecessorCount[graph.byPriority[priority]] == 0) {
-                sets[next].emplace(priority, kAlways);
-                next = next + 1 == dealt ? 0 : next + 1;
+            const TaskIndex task = graph.byPriority[priority];
+            if (graph.predecessorCount[task] == 0) {
+                sets[placedWorker(graph.placement[task], dealt)].emplace(priority, kAlways);
             }
         }
     }

@@ -1,6 +1,7 @@
 // The simulator's shared part: the task graph, the helper rule, and the choice of policy. The
 // policies themselves live one per file beside this one.
 #include <fluxforge/research/schedule_simulator.hpp>
+#include <fluxforge/sched/source_placement.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -60,6 +61,10 @@ SimGraph SimGraph::fromEdges(std::size_t tasks,
     for (std::uint32_t i = 0; i < tasks; ++i) {
         g.priorityOf[g.byPriority[i]] = i;
     }
+    g.placement = placeSources(
+        static_cast<std::uint32_t>(tasks),
+        [&](TaskIndex t) -> const auto& { return predecessors[t]; },
+        [&](TaskIndex t) -> const auto& { return g.successors[t]; }, estimatedCosts);
     return g;
 }
 
@@ -89,6 +94,12 @@ SimGraph SimGraph::fromPlan(const ScheduledPlan& scheduled) {
     for (std::uint32_t i = 0; i < n; ++i) {
         g.byPriority[i] = scheduled.taskAtPriority(i);
         g.priorityOf[g.byPriority[i]] = i;
+    }
+    // The plan's own placements, from the costs of the order in use.
+    g.placement.assign(n, 0.0f);
+    const auto sourcePriorities = scheduled.sourcePriorities();
+    for (std::size_t i = 0; i < sourcePriorities.size(); ++i) {
+        g.placement[g.byPriority[sourcePriorities[i]]] = scheduled.sourcePlacements()[i];
     }
     g.estimatedWork = scheduled.totalWork();
     g.estimatedCriticalPath = scheduled.criticalPath();
