@@ -11,7 +11,8 @@
 namespace fluxforge {
 
 /// A block's sources are dealt to the workers by their placement (placeSources: sources whose work
-/// meets downstream start on one worker, in shares of equal cost). Each worker keeps a
+/// meets downstream start on one worker, in shares of equal cost; the share holding the most
+/// urgent source to the audio thread, which starts first). Each worker keeps a
 /// PriorityReadySet of tasks whose inputs are done. It takes its most urgent
 /// task (highest critical-path rank: the task with the longest chain of work still behind it); when
 /// finishing a task makes successors ready it continues straight away with the most urgent of them,
@@ -52,12 +53,15 @@ protected:
                 plan.readySet(w).withdrawMovable();
             }
         }
+        // The most urgent source's share goes to the audio thread, which starts at once: a
+        // helper joins the block later.
+        const std::uint32_t first = sources.empty() ? 0 : placedWorker(placements[0], dealt);
         for (std::uint32_t w = 0; w < dealt; ++w) {
             PriorityReadySet& set = plan.readySet(w);
             std::uint32_t word = PriorityReadySet::kNone;
             std::uint64_t bits = 0;
             for (std::size_t i = 0; i < sources.size(); ++i) {
-                if (placedWorker(placements[i], dealt) != w) {
+                if ((placedWorker(placements[i], dealt) + dealt - first) % dealt != w) {
                     continue;
                 }
                 if (sources[i] / 64 != word) {

@@ -1,5 +1,6 @@
 // Simulated CriticalPathExecutor: per-worker ready sets ordered by critical-path priority. The
-// sources go to the workers' sets by their placement (placeSources), when any is worth moving
+// sources go to the workers' sets by their placement (placeSources; the most urgent source's share
+// to worker 0), when any is worth moving
 // (ParallelPolicy::minimumStealNanoseconds), else all to worker 0; a thief steals only when what it
 // would take holds a task worth moving, but worker 0 anything once it has waited that long. A
 // worker finishing a task continues at once with the most urgent successor it made ready and puts
@@ -39,10 +40,14 @@ SimResult simulateCriticalPath(const SimGraph& graph, std::span<const double> co
             anyMovable = anyMovable || costs[source] >= minimumMoveNs;
         }
         const std::uint32_t dealt = anyMovable ? participants : 1;
+        // The most urgent source's share to worker 0 (the audio thread), as the executor does.
+        std::uint32_t first = dealt;
         for (std::uint32_t priority = 0; priority < n; ++priority) {
             const TaskIndex task = graph.byPriority[priority];
             if (graph.predecessorCount[task] == 0) {
-                sets[placedWorker(graph.placement[task], dealt)].emplace(priority, kAlways);
+                const std::uint32_t placed = placedWorker(graph.placement[task], dealt);
+                first = first == dealt ? placed : first;
+                sets[(placed + dealt - first) % dealt].emplace(priority, kAlways);
             }
         }
     }
