@@ -181,15 +181,19 @@ public:
 
     // ---- Per-block state (audio thread and workers) ---------------------------------------------
 
-    /// Dependencies of each task still outstanding in the current block. Between blocks every
-    /// count is the task's number of predecessors: tookLastDependency puts a count back as it
-    /// takes it to zero, so no block starts with an O(tasks) reset.
+    /// Dependencies still outstanding in the current block of a task with more than one
+    /// predecessor (a join; a task with one predecessor has no count: it is ready when that one
+    /// finishes). Between blocks every count is the task's number of predecessors:
+    /// tookLastDependency puts a count back as it takes it to zero, so no block starts with an
+    /// O(tasks) reset. Each count has a cache line of its own: several workers decrement a join's
+    /// count, and counts packed sixteen to a line made every worker's decrement wait for the line
+    /// another worker had just written (the four buses of a DAW session, dealt to two workers).
     [[nodiscard]] std::atomic<std::uint32_t>& pending(TaskIndex task) noexcept {
-        return pending_[task];
+        return joinCounts_[joinCountOf_[task]].count;
     }
     /// Counts one finished predecessor of `task`; true when it was the last, so the task is ready
     /// (the caller's writes to its inputs happen before whoever runs it). A task with one
-    /// predecessor is ready without touching its count. The thread that takes a count to zero
+    /// predecessor is ready without touching a count. The thread that takes a count to zero
     /// restores it for the next block: no other thread touches it again in this block, and the
     /// pool's hand-over orders the store before the next block's decrements.
     /// Thread: the block's workers. Real-time safe: yes. Allocates: no.
@@ -198,18 +202,21 @@ public:
         if (initial == 1) {
             return true;
         }
-        if (pending_[task].fetch_sub(1, std::memory_order_acq_rel) != 1) {
+        std::atomic<std::uint32_t>& count = pending(task);
+        if (count.fetch_sub(1, std::memory_order_acq_rel) != 1) {
             return false;
         }
-        pending_[task].store(initial, std::memory_order_relaxed);
+        count.store(initial, std::memory_order_relaxed);
         return true;
     }
-    /// Sets every pending count to the task's number of predecessors (the constructor does; an
+    /// Sets every join's pending count to its number of predecessors (the constructor does; an
     /// executor needs it only after a block it left unfinished, which none does).
     /// Thread: audio, before the block is shared with workers.
     void resetPending() noexcept {
         for (TaskIndex t = 0; t < numTasks_; ++t) {
-            pending_[t].store(plan_->initialDependencies(t), std::memory_order_relaxed);
+            if (plan_->initialDependencies(t) > 1) {
+                pending(t).store(plan_->initialDependencies(t), std::memory_order_relaxed);
+            }
         }
     }
 
@@ -257,7 +264,11 @@ private:
     // Workers write; the control thread seeds it before the plan plays, and reads it.
     std::unique_ptr<std::atomic<double>[]> taskTicks_;
 
-    std::unique_ptr<std::atomic<std::uint32_t>[]> pending_;
+    struct alignas(64) JoinCount {
+        std::atomic<std::uint32_t> count;
+    };
+    std::vector<std::uint32_t> joinCountOf_; // per task: its JoinCount (joins only)
+    std::unique_ptr<JoinCount[]> joinCounts_;
     std::unique_ptr<PriorityReadySet[]> readySets_;
     std::unique_ptr<std::atomic<TaskIndex>[]> fifo_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> levelCursors_;
@@ -316,7 +327,14 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
     for (std::uint32_t i = 0; i < n; ++i) {
         taskTicks_[i].store(0.0, std::memory_order_relaxed);
     }
-    pending_.reset(new std::atomic<std::uint32_t>[n == 0 ? 1 : n]);
+    joinCountOf_.assign(n, 0);
+    std::uint32_t joins = 0;
+    for (TaskIndex t = 0; t < n; ++t) {
+        if (p.initialDependencies(t) > 1) {
+            joinCountOf_[t] = joins++;
+        }
+    }
+    joinCounts_.reset(new JoinCount[joins == 0 ? 1 : joins]);
     resetPending();
     readySets_.reset(new PriorityReadySet[maxWorkers_]);
     for (std::uint32_t w = 0; w < maxWorkers_; ++w) {
