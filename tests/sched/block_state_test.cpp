@@ -2,6 +2,7 @@
 // back at its starting values when a block ends, so that the next block needs no O(tasks) reset:
 // whoever consumes a count or a slot restores it.
 #include "support/probe_dag.hpp"
+#include "support/test_nodes.hpp"
 
 #include <fluxforge/graph/compile.hpp>
 #include <fluxforge/sched/critical_path_executor.hpp>
@@ -73,23 +74,49 @@ TEST(BlockStateTest, EveryExecutorLeavesCountsSlotsAndReadySetsAsTheBlockFoundTh
     EXPECT_EQ(log.ranBeforeInputs.load(), 0u);
 }
 
-TEST(BlockStateTest, EachJoinCountsOnACacheLineOfItsOwn) {
-    // Joins (tasks with more than one predecessor) are decremented by whichever workers run their
-    // predecessors; two joins' counts never share a line, so one worker's decrement does not take
-    // the line another worker is about to decrement.
-    test::ProbeLog log;
-    Graph graph(GraphConfig{0, 2});
-    const auto nodes = test::buildProbeDag(graph, log, {300, 12, 8, 3, 2});
-    ScheduledPlan plan(compile(graph, {48000.0, kBlock}), 2);
-    std::vector<std::uintptr_t> lines;
-    for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
-        if (plan.plan().initialDependencies(t) > 1) {
-            lines.push_back(reinterpret_cast<std::uintptr_t>(&plan.pending(t)) / 64);
+TEST(BlockStateTest, WideJoinsCountOnACacheLineOfTheirOwn) {
+    // Buses of 8 tracks (wide joins, decremented by whichever workers ran their tracks) never
+    // share a line with another count; the narrow joins (2 inputs) are packed.
+    Graph graph(GraphConfig{0, 1});
+    std::vector<std::shared_ptr<Node>> nodes;
+    auto add = [&](std::uint32_t inputs) {
+        nodes.push_back(std::make_shared<test::MixNode>(inputs, 1));
+        return graph.add(nodes.back());
+    };
+    const NodeId master = add(1);
+    graph.connect(master, graph.output());
+    for (int b = 0; b < 4; ++b) {
+        const NodeId bus = add(1);
+        graph.connect(bus, master);
+        for (int t = 0; t < 8; ++t) {
+            const NodeId left = add(0);
+            const NodeId right = add(0);
+            const NodeId pair = add(2); // a narrow join
+            graph.connect(OutputPort{left, 0}, InputPort{pair, 0});
+            graph.connect(OutputPort{right, 0}, InputPort{pair, 1});
+            graph.connect(pair, bus);
         }
     }
-    ASSERT_GT(lines.size(), 10u);
-    std::sort(lines.begin(), lines.end());
-    EXPECT_EQ(std::adjacent_find(lines.begin(), lines.end()), lines.end());
+    ScheduledPlan plan(compile(graph, {48000.0, kBlock}), 2);
+    std::vector<std::uintptr_t> wide;
+    std::vector<std::uintptr_t> narrow;
+    for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
+        const std::uint32_t inputs = plan.plan().initialDependencies(t);
+        const auto line = reinterpret_cast<std::uintptr_t>(&plan.pending(t)) / 64;
+        if (inputs >= ScheduledPlan::kWideJoin) {
+            wide.push_back(line);
+        } else if (inputs > 1) {
+            narrow.push_back(line);
+        }
+    }
+    ASSERT_EQ(wide.size(), 4u);
+    ASSERT_GE(narrow.size(), 32u);
+    for (const std::uintptr_t line : wide) {
+        EXPECT_EQ(std::count(wide.begin(), wide.end(), line), 1);
+        EXPECT_EQ(std::count(narrow.begin(), narrow.end(), line), 0);
+    }
+    std::sort(narrow.begin(), narrow.end());
+    EXPECT_LE(narrow.back() - narrow.front() + 1, narrow.size() / 16 + 2);
 }
 
 } // namespace

@@ -27,6 +27,9 @@ namespace fluxforge {
 /// Queries: Thread: any. Real-time safe: yes. Allocates: no.
 class ScheduledPlan {
 public:
+    /// Joins of this many predecessors or more count on a cache line of their own (pending).
+    static constexpr std::uint32_t kWideJoin = 8;
+
     ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t maxWorkers);
 
     [[nodiscard]] Plan& plan() noexcept { return *plan_; }
@@ -185,11 +188,15 @@ public:
     /// predecessor (a join; a task with one predecessor has no count: it is ready when that one
     /// finishes). Between blocks every count is the task's number of predecessors:
     /// tookLastDependency puts a count back as it takes it to zero, so no block starts with an
-    /// O(tasks) reset. Each count has a cache line of its own: several workers decrement a join's
-    /// count, and counts packed sixteen to a line made every worker's decrement wait for the line
-    /// another worker had just written (the four buses of a DAW session, dealt to two workers).
+    /// O(tasks) reset. Counts are packed sixteen to a cache line, except that a wide join
+    /// (kWideJoin predecessors or more: a bus) has a line of its own: it is decremented that many
+    /// times per block by whichever workers ran its inputs, and sharing a line made each worker's
+    /// decrement wait for the line another worker had just written (the four buses of a DAW
+    /// session). Narrow joins stay packed: a worker decrementing a layer's joins then finds the
+    /// next one's count on a line it already holds (docs/scheduler.md).
     [[nodiscard]] std::atomic<std::uint32_t>& pending(TaskIndex task) noexcept {
-        return joinCounts_[joinCountOf_[task]].count;
+        const std::uint32_t index = joinCountOf_[task];
+        return countLines_[index / kCountsPerLine].counts[index % kCountsPerLine];
     }
     /// Counts one finished predecessor of `task`; true when it was the last, so the task is ready
     /// (the caller's writes to its inputs happen before whoever runs it). A task with one
@@ -264,11 +271,12 @@ private:
     // Workers write; the control thread seeds it before the plan plays, and reads it.
     std::unique_ptr<std::atomic<double>[]> taskTicks_;
 
-    struct alignas(64) JoinCount {
-        std::atomic<std::uint32_t> count;
+    static constexpr std::uint32_t kCountsPerLine = 16;
+    struct alignas(64) CountLine {
+        std::atomic<std::uint32_t> counts[kCountsPerLine];
     };
-    std::vector<std::uint32_t> joinCountOf_; // per task: its JoinCount (joins only)
-    std::unique_ptr<JoinCount[]> joinCounts_;
+    std::vector<std::uint32_t> joinCountOf_; // per join: its count's index in countLines_
+    std::unique_ptr<CountLine[]> countLines_;
     std::unique_ptr<PriorityReadySet[]> readySets_;
     std::unique_ptr<std::atomic<TaskIndex>[]> fifo_;
     std::unique_ptr<std::atomic<std::uint32_t>[]> levelCursors_;
@@ -327,14 +335,21 @@ inline ScheduledPlan::ScheduledPlan(std::unique_ptr<Plan> plan, std::uint32_t ma
     for (std::uint32_t i = 0; i < n; ++i) {
         taskTicks_[i].store(0.0, std::memory_order_relaxed);
     }
+    // Wide joins first, a line each; then the narrow ones, sixteen to a line.
     joinCountOf_.assign(n, 0);
-    std::uint32_t joins = 0;
+    std::uint32_t next = 0;
     for (TaskIndex t = 0; t < n; ++t) {
-        if (p.initialDependencies(t) > 1) {
-            joinCountOf_[t] = joins++;
+        if (p.initialDependencies(t) >= kWideJoin) {
+            joinCountOf_[t] = next;
+            next += kCountsPerLine;
         }
     }
-    joinCounts_.reset(new JoinCount[joins == 0 ? 1 : joins]);
+    for (TaskIndex t = 0; t < n; ++t) {
+        if (p.initialDependencies(t) > 1 && p.initialDependencies(t) < kWideJoin) {
+            joinCountOf_[t] = next++;
+        }
+    }
+    countLines_.reset(new CountLine[next == 0 ? 1 : (next + kCountsPerLine - 1) / kCountsPerLine]);
     resetPending();
     readySets_.reset(new PriorityReadySet[maxWorkers_]);
     for (std::uint32_t w = 0; w < maxWorkers_; ++w) {
