@@ -58,10 +58,11 @@ protected:
         const std::uint32_t first = sources.empty() ? 0 : placedWorker(placements[0], dealt);
         for (std::uint32_t w = 0; w < dealt; ++w) {
             PriorityReadySet& set = plan.readySet(w);
+            const std::uint32_t placed = (w + first) % dealt; // the placement worker w starts
             std::uint32_t word = PriorityReadySet::kNone;
             std::uint64_t bits = 0;
             for (std::size_t i = 0; i < sources.size(); ++i) {
-                if ((placedWorker(placements[i], dealt) + dealt - first) % dealt != w) {
+                if (placedWorker(placements[i], dealt) != placed) {
                     continue;
                 }
                 if (sources[i] / 64 != word) {
