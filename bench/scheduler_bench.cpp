@@ -10,7 +10,9 @@
 //    "chain_beside_shorts" is one long chain beside many short independent nodes.
 // 4. Fine/<graph>/<executor>: fine-grained work, where scheduling cost shows: the DAW shape with
 //    every node working 0.7 us, and a random layered graph of 500 nodes of 2 us; per-block times
-//    against the bound: p50_vs_bound, p99_vs_bound.
+//    against the bound: p50_vs_bound, p99_vs_bound. static-reference: the same graph on a schedule
+//    fixed in advance with the least synchronisation (StaticScheduleReference), what moving its
+//    data between cores costs on this machine whatever the scheduler.
 // 5. Forced/daw_trivial/<executor>[/any_task]: the trivial DAW graph forced onto 2 workers,
 //    interleaved block by block with the serial executor on its own copy of the graph: vs_serial =
 //    median ratio. Without /any_task the policy keeps tasks too small to move where they are
@@ -22,6 +24,7 @@
 // (multifunction_node per task counting its own predecessors); see TbbRunner.
 #include "support/graph_shapes.hpp"
 #include "support/smoke.hpp"
+#include "support/static_schedule.hpp"
 
 #include <fluxforge/core/audio_buffer.hpp>
 #include <fluxforge/engine/engine.hpp>
@@ -477,6 +480,34 @@ void fine(benchmark::State& state, FineGraph kind, ExecutorKind executor) {
     reportAgainstBound(state, times, bound, nodes);
 }
 
+// The same graph on StaticScheduleReference: each task placed in advance with its exact cost, the
+// least synchronisation a schedule can have. Its gap to the bound is what this machine charges for
+// moving the graph's data between cores; crossing_inputs says how many inputs its placement moves.
+void fineStatic(benchmark::State& state, FineGraph kind) {
+    Graph graph(GraphConfig{0, 1});
+    const auto nodes = buildFineGraph(graph, kind);
+    auto plan = compile(graph, {48000.0, kBlock});
+    const double bound = boundOf(*plan).lowerBound(kWorkers);
+    StaticScheduleReference reference(*plan, kWorkers, [&plan](TaskIndex t) {
+        const auto* busy = dynamic_cast<const BusyNode*>(&plan->node(t));
+        return busy != nullptr ? busy->nanoseconds() : 0.0;
+    });
+    SampleTime clock = 0;
+    for (int i = 0; i < 100; ++i) {
+        reference.runBlock(kBlock, clock += kBlock);
+    }
+    std::vector<double> times;
+    times.reserve(kFineBlocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        reference.runBlock(kBlock, clock += kBlock);
+        times.push_back(nanosecondsSince(start));
+    }
+    reportAgainstBound(state, times, bound, nodes);
+    state.counters["crossing_inputs"] = static_cast<double>(reference.crossingInputs());
+    state.counters["inputs"] = static_cast<double>(reference.inputs());
+}
+
 #if FLUXFORGE_BENCH_HAVE_TBB
 void fineTbb(benchmark::State& state, FineGraph kind, TbbStyle style) {
     Graph graph(GraphConfig{0, 1});
@@ -634,6 +665,9 @@ void registerAll() {
             benchmark::RegisterBenchmark(name.c_str(), fine, kind, executor)
                 ->Iterations(bench::iterationsOrSmoke(kFineBlocks));
         }
+        benchmark::RegisterBenchmark(
+            (std::string("Fine/") + graphName + "/static-reference").c_str(), fineStatic, kind)
+            ->Iterations(bench::iterationsOrSmoke(kFineBlocks));
 #if FLUXFORGE_BENCH_HAVE_TBB
         for (const auto& [styleName, style] :
              {std::pair{"tbb-flow-graph", TbbStyle::continueNode},
