@@ -11,8 +11,8 @@
 // 4. Fine/<graph>/<executor>: fine-grained work, where scheduling cost shows: the DAW shape with
 //    every node working 0.7 us, and a random layered graph of 500 nodes of 2 us; per-block times
 //    against the bound: p50_vs_bound, p99_vs_bound. static-reference: the same graph on a schedule
-//    fixed in advance with the least synchronisation (StaticScheduleReference), what moving its
-//    data between cores costs on this machine whatever the scheduler.
+//    fixed in advance with the least synchronisation (StaticScheduleReference): what running it on
+//    two cores costs on this machine whatever the scheduler.
 // 5. Forced/daw_trivial/<executor>[/any_task]: the trivial DAW graph forced onto 2 workers,
 //    interleaved block by block with the serial executor on its own copy of the graph: vs_serial =
 //    median ratio. Without /any_task the policy keeps tasks too small to move where they are
@@ -481,8 +481,8 @@ void fine(benchmark::State& state, FineGraph kind, ExecutorKind executor) {
 }
 
 // The same graph on StaticScheduleReference: each task placed in advance with its exact cost, the
-// least synchronisation a schedule can have. Its gap to the bound is what this machine charges for
-// moving the graph's data between cores; crossing_inputs says how many inputs its placement moves.
+// least synchronisation a schedule can have. Its gap to the bound is what this machine charges any
+// scheduler for the graph; crossing_inputs says how many inputs its placement moves between cores.
 void fineStatic(benchmark::State& state, FineGraph kind) {
     Graph graph(GraphConfig{0, 1});
     const auto nodes = buildFineGraph(graph, kind);

@@ -19,7 +19,7 @@ namespace fluxforge::bench {
 /// an input from another thread counted `crossCoreNanoseconds` late). A block then runs each
 /// thread's list in order, each task waiting only for its own inputs' done flags: one store per
 /// task and one load per input, no read-modify-write, no ready sets, no stealing, no decisions.
-/// The gap between its block time and max(W/p, D) is what moving the graph's data between cores
+/// The gap between its block time and max(W/p, D) is what running the graph on several cores
 /// costs here with the least synchronisation a schedule can have; a dynamic executor pays that
 /// and its own bookkeeping. `costOf(task)` gives each task's exact cost in nanoseconds.
 class StaticScheduleReference {
