@@ -81,6 +81,24 @@ double nanosecondsSince(std::chrono::steady_clock::time_point start) {
         .count();
 }
 
+// Runs `runBlock` 100 times to warm up, then once per benchmark iteration; returns each timed
+// block's duration in nanoseconds.
+template <class RunBlock>
+std::vector<double> timeEachBlock(benchmark::State& state, std::size_t blocks,
+                                  RunBlock&& runBlock) {
+    for (int i = 0; i < 100; ++i) {
+        runBlock();
+    }
+    std::vector<double> times;
+    times.reserve(blocks);
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        runBlock();
+        times.push_back(nanosecondsSince(start));
+    }
+    return times;
+}
+
 // ---- The outside baseline: oneTBB flow_graph running the plan's tasks ---------------------------
 
 #if FLUXFORGE_BENCH_HAVE_TBB
@@ -243,16 +261,8 @@ void dawBlock(benchmark::State& state, ExecutorKind executor) {
     const auto nodes = buildDawSession(graph, 32, 4, 4);
     engine.commit(graph);
     AudioBuffer out(1, kBlock);
-    for (int i = 0; i < 100; ++i) {
-        engine.process({}, out.view()); // warm up
-    }
-    std::vector<double> times;
-    times.reserve(kDawBlocks);
-    for (auto _ : state) {
-        const auto start = std::chrono::steady_clock::now();
-        engine.process({}, out.view());
-        times.push_back(nanosecondsSince(start));
-    }
+    std::vector<double> times =
+        timeEachBlock(state, kDawBlocks, [&] { engine.process({}, out.view()); });
     reportDistribution(state, times);
     state.counters["nodes"] = static_cast<double>(nodes.size() + 2);
 }
@@ -264,16 +274,8 @@ void dawBlockTbb(benchmark::State& state) {
     auto plan = compile(graph, {48000.0, kBlock});
     TbbRunner tbb(*plan, kWorkers);
     SampleTime clock = 0;
-    for (int i = 0; i < 100; ++i) {
-        tbb.runBlock(clock += kBlock);
-    }
-    std::vector<double> times;
-    times.reserve(kDawBlocks);
-    for (auto _ : state) {
-        const auto start = std::chrono::steady_clock::now();
-        tbb.runBlock(clock += kBlock);
-        times.push_back(nanosecondsSince(start));
-    }
+    std::vector<double> times =
+        timeEachBlock(state, kDawBlocks, [&] { tbb.runBlock(clock += kBlock); });
     reportDistribution(state, times);
     state.counters["nodes"] = static_cast<double>(nodes.size() + 2);
 }
@@ -291,13 +293,18 @@ struct Bound {
     }
 };
 
+// A task's exact cost in nanoseconds: its BusyNode's work (0 for the graph's own nodes).
+double nominalCost(const Plan& plan, TaskIndex task) {
+    const auto* busy = dynamic_cast<const BusyNode*>(&plan.node(task));
+    return busy != nullptr ? busy->nanoseconds() : 0.0;
+}
+
 // W and D from the nodes' own (exact) costs, independent of any estimate the engine makes.
 Bound boundOf(const Plan& plan) {
     Bound bound;
     std::vector<double> finish(plan.numTasks(), 0.0);
     for (TaskIndex t = 0; t < plan.numTasks(); ++t) {
-        const auto* busy = dynamic_cast<const BusyNode*>(&plan.node(t));
-        const double cost = busy != nullptr ? busy->nanoseconds() : 0.0;
+        const double cost = nominalCost(plan, t);
         double start = 0.0;
         for (TaskIndex p : plan.predecessors(t))
             start = std::max(start, finish[p]);
@@ -467,16 +474,8 @@ void fine(benchmark::State& state, FineGraph kind, ExecutorKind executor) {
     const std::uint32_t p = executor == ExecutorKind::serial ? 1 : kWorkers;
     const double bound = boundOf(*compile(graph, {48000.0, kBlock})).lowerBound(p);
     AudioBuffer out(1, kBlock);
-    for (int i = 0; i < 100; ++i) {
-        engine.process({}, out.view());
-    }
-    std::vector<double> times;
-    times.reserve(kFineBlocks);
-    for (auto _ : state) {
-        const auto start = std::chrono::steady_clock::now();
-        engine.process({}, out.view());
-        times.push_back(nanosecondsSince(start));
-    }
+    std::vector<double> times =
+        timeEachBlock(state, kFineBlocks, [&] { engine.process({}, out.view()); });
     reportAgainstBound(state, times, bound, nodes);
 }
 
@@ -488,21 +487,11 @@ void fineStatic(benchmark::State& state, FineGraph kind) {
     const auto nodes = buildFineGraph(graph, kind);
     auto plan = compile(graph, {48000.0, kBlock});
     const double bound = boundOf(*plan).lowerBound(kWorkers);
-    StaticScheduleReference reference(*plan, kWorkers, [&plan](TaskIndex t) {
-        const auto* busy = dynamic_cast<const BusyNode*>(&plan->node(t));
-        return busy != nullptr ? busy->nanoseconds() : 0.0;
-    });
+    StaticScheduleReference reference(*plan, kWorkers,
+                                      [&plan](TaskIndex t) { return nominalCost(*plan, t); });
     SampleTime clock = 0;
-    for (int i = 0; i < 100; ++i) {
-        reference.runBlock(kBlock, clock += kBlock);
-    }
-    std::vector<double> times;
-    times.reserve(kFineBlocks);
-    for (auto _ : state) {
-        const auto start = std::chrono::steady_clock::now();
-        reference.runBlock(kBlock, clock += kBlock);
-        times.push_back(nanosecondsSince(start));
-    }
+    std::vector<double> times =
+        timeEachBlock(state, kFineBlocks, [&] { reference.runBlock(kBlock, clock += kBlock); });
     reportAgainstBound(state, times, bound, nodes);
     state.counters["crossing_inputs"] = static_cast<double>(reference.crossingInputs());
     state.counters["inputs"] = static_cast<double>(reference.inputs());
@@ -516,16 +505,8 @@ void fineTbb(benchmark::State& state, FineGraph kind, TbbStyle style) {
     const double bound = boundOf(*plan).lowerBound(kWorkers);
     TbbRunner tbb(*plan, kWorkers, style);
     SampleTime clock = 0;
-    for (int i = 0; i < 100; ++i) {
-        tbb.runBlock(clock += kBlock);
-    }
-    std::vector<double> times;
-    times.reserve(kFineBlocks);
-    for (auto _ : state) {
-        const auto start = std::chrono::steady_clock::now();
-        tbb.runBlock(clock += kBlock);
-        times.push_back(nanosecondsSince(start));
-    }
+    std::vector<double> times =
+        timeEachBlock(state, kFineBlocks, [&] { tbb.runBlock(clock += kBlock); });
     reportAgainstBound(state, times, bound, nodes);
 }
 #endif
